@@ -1,0 +1,1 @@
+"""Sealing, signing, bundles, the outbox and the central store."""
