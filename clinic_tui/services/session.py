@@ -1,0 +1,40 @@
+"""An unlocked profile: the services that screens call while the vault is open."""
+
+from __future__ import annotations
+
+import logging
+
+from clinic_tui.services.workspace import Workspace
+from clinic_tui.store.vault import Vault
+
+log = logging.getLogger(__name__)
+
+
+class Session:
+    """One user's unlocked vault and the services built on it.
+
+    Screens talk to a session, never to SQL. Closing the session checkpoints
+    and closes the vault and drops the key.
+    """
+
+    def __init__(self, workspace: Workspace, vault: Vault) -> None:
+        self.workspace = workspace
+        self.vault = vault
+
+    @property
+    def profile_name(self) -> str:
+        return self.vault.profile_name
+
+    @property
+    def is_open(self) -> bool:
+        return self.vault.is_open
+
+    def pupil_count(self) -> int:
+        return self.vault.conn.execute("SELECT count(*) FROM pupil").fetchone()[0]
+
+    def mark_count(self) -> int:
+        return self.vault.conn.execute("SELECT count(*) FROM mark").fetchone()[0]
+
+    def close(self) -> None:
+        if self.vault.is_open:
+            self.vault.close()

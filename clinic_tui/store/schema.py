@@ -1,0 +1,149 @@
+"""Vault schema and its migrations.
+
+Each migration runs once, in order, inside one transaction, and is recorded
+in ``schema_migration`` and in ``PRAGMA user_version``. Migrations only add;
+a released migration is never edited, so every vault reaches the same schema.
+
+Columns holding names, contacts, UPNs, notes, views or actions are BLOBs
+encrypted by ``FieldCipher``; no index covers a plaintext identifier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _v1_foundation(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE key_slot (
+            kind TEXT PRIMARY KEY CHECK (kind IN ('passphrase', 'recovery')),
+            params TEXT NOT NULL,
+            salt BLOB,
+            nonce BLOB,
+            wrapped BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            action TEXT NOT NULL,
+            record_id TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+        CREATE TABLE pupil (
+            id TEXT PRIMARY KEY,
+            upn_index TEXT NOT NULL UNIQUE,
+            identity BLOB NOT NULL,
+            details BLOB NOT NULL,
+            contacts BLOB NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE mark (
+            pupil_id TEXT NOT NULL REFERENCES pupil(id) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            session TEXT NOT NULL CHECK (session IN ('AM', 'PM')),
+            code TEXT NOT NULL,
+            PRIMARY KEY (pupil_id, date, session)
+        ) WITHOUT ROWID;
+        CREATE TABLE note (
+            id TEXT PRIMARY KEY,
+            pupil_id TEXT REFERENCES pupil(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            author TEXT NOT NULL,
+            body BLOB NOT NULL
+        );
+        CREATE INDEX note_by_pupil ON note (pupil_id, created_at);
+        """
+    )
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run each statement of ``script`` inside the caller's transaction.
+
+    ``executescript`` would commit first, so a failed migration could leave
+    half a schema behind; this keeps a migration all-or-nothing.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            conn.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:60]}")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "profile metadata, key slots, audit log, pupils, marks, notes", _v1_foundation),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+class SchemaTooNew(RuntimeError):
+    """A vault written by a newer version of the app."""
+
+
+def migrate(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
+    """Apply every migration newer than the vault's version; return those applied.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``) so that the
+    explicit BEGIN and COMMIT here are the only transaction boundaries.
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migration ("
+        " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    newest = migrations[-1].version
+    if current > newest:
+        raise SchemaTooNew(
+            f"this vault has schema version {current}, but this version of clinic day "
+            f"knows up to {newest}. Install the newer version of clinic day to open it."
+        )
+
+    applied = []
+    for migration in migrations:
+        if migration.version <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migration.apply(conn)
+            conn.execute(
+                "INSERT INTO schema_migration (version, description, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.description, _now()),
+            )
+            conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        applied.append(migration.version)
+    return applied
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
