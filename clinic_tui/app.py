@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -17,8 +17,10 @@ from clinic_tui.screens.home import HomeScreen
 from clinic_tui.screens.profiles import ProfileChooserScreen, UnlockScreen
 from clinic_tui.services.session import Session
 from clinic_tui.services.workspace import Workspace
-from clinic_tui.store.vault import Vault
 from clinic_tui.themes import DEFAULT_THEME, HIGH_CONTRAST_THEME, discover_themes
+
+if TYPE_CHECKING:
+    from clinic_tui.store.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +51,16 @@ class ClinicApp(App[None]):
         self.last_activity = clock()
         self.theme_problems: list[str] = []
         self._theme_names: list[str] = []
+        # Choosing the theme before mount avoids restyling every widget after it.
+        self._load_themes()
 
     # -- start-up --------------------------------------------------------
 
     def on_mount(self) -> None:
-        self._load_themes()
+        for problem in self.theme_problems:
+            self.notify(problem, title="Theme file skipped", severity="warning", timeout=15)
+        if self._missing_theme:
+            self.notify(f"No theme called {self._missing_theme!r}; using {DEFAULT_THEME}.", severity="warning")
         keymap = self.workspace.config.keymap
         unknown = keys.unknown_ids(keymap)
         if unknown:
@@ -79,15 +86,14 @@ class ClinicApp(App[None]):
             self.register_theme(item.theme)
         self._theme_names = [item.theme.name for item in loaded]
         self.theme_problems = problems
-        for problem in problems:
-            self.notify(problem, title="Theme file skipped", severity="warning", timeout=15)
+        self._missing_theme: str | None = None
 
         wanted = self.workspace.config.general.theme
         if self.no_color:
             # NO_COLOR: meaning must not rest on colour, so use the theme built for that.
             wanted = HIGH_CONTRAST_THEME
         if wanted not in self.available_themes:
-            self.notify(f"No theme called {wanted!r}; using {DEFAULT_THEME}.", severity="warning")
+            self._missing_theme = wanted
             wanted = DEFAULT_THEME
         self.theme = wanted
 

@@ -6,14 +6,18 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from clinic_tui import __version__
 from clinic_tui.config import ConfigError, write_default
 from clinic_tui.services.workspace import Workspace
-from clinic_tui.store.profiles import ProfileError, TooManyAttempts, check_passphrase
-from clinic_tui.store.vault import Vault, VaultError, WrongPassphrase
+from clinic_tui.store.errors import ProfileError, TooManyAttempts, VaultError, WrongPassphrase
+from clinic_tui.store.profiles import check_passphrase
+
+if TYPE_CHECKING:
+    from clinic_tui.store.vault import Vault
 
 log = logging.getLogger("clinic_tui.cli")
 
@@ -258,3 +262,7 @@ def demo(ctx: click.Context, reset: bool) -> None:
 
     vault = demo_service.open_demo(workspace, DEMO_PROFILE, DEMO_PASSPHRASE, reset=reset)
     _run_app(workspace, vault=vault)
+
+
+if __name__ == "__main__":
+    main()

@@ -22,6 +22,8 @@ HOME_VARIABLE = "CLINIC_HOME"
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 
+VAULT_FILE = "vault.db"
+
 
 @dataclass(frozen=True)
 class Locations:

@@ -10,8 +10,8 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clinic_tui import keys
-from clinic_tui.store.profiles import ProfileError, TooManyAttempts, check_name, check_passphrase
-from clinic_tui.store.vault import VaultError, WrongPassphrase
+from clinic_tui.store.errors import ProfileError, TooManyAttempts, VaultError, WrongPassphrase
+from clinic_tui.store.profiles import check_name, check_passphrase
 
 
 class ProfileChooserScreen(Screen[None]):

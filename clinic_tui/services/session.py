@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from clinic_tui.services.workspace import Workspace
-from clinic_tui.store.vault import Vault
+
+if TYPE_CHECKING:
+    from clinic_tui.store.vault import Vault
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,17 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from clinic_tui.paths import PRIVATE_FILE_MODE, Locations, make_private_dir
-from clinic_tui.store import crypto
-from clinic_tui.store.vault import VAULT_FILE, Vault, VaultError, WrongPassphrase
+from clinic_tui.paths import PRIVATE_FILE_MODE, VAULT_FILE, Locations, make_private_dir
+from clinic_tui.store.errors import ProfileError, TooManyAttempts, WrongPassphrase
+
+if TYPE_CHECKING:
+    from clinic_tui.store.crypto import KdfParams
+    from clinic_tui.store.vault import Vault
+
+# The vault and crypto modules load SQLite and cryptography, so they are
+# imported where a vault is opened: listing profiles at start-up needs neither.
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +39,6 @@ FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 300
 CALIBRATION_FILE = "kdf-calibration.json"
 STATE_FILE = "unlock-state.json"
-
-
-class ProfileError(VaultError):
-    pass
-
-
-class TooManyAttempts(ProfileError):
-    """Unlocking is paused after repeated wrong passphrases."""
-
-    def __init__(self, wait_seconds: float) -> None:
-        self.wait_seconds = wait_seconds
-        super().__init__(
-            f"Too many wrong passphrases. Wait {wait_seconds:.0f} seconds, then try again."
-        )
 
 
 @dataclass(frozen=True)
@@ -110,8 +102,10 @@ class ProfileStore:
             )
         return info
 
-    def kdf_params(self) -> crypto.KdfParams:
+    def kdf_params(self) -> KdfParams:
         """Return this machine's Argon2id parameters, calibrating once per target."""
+        from clinic_tui.store import crypto
+
         path = self.locations.data_dir / CALIBRATION_FILE
         if path.exists():
             saved = json.loads(path.read_text())
@@ -133,6 +127,8 @@ class ProfileStore:
         if final.exists():
             raise ProfileError(f"A profile called {name!r} already exists; choose another name.")
 
+        from clinic_tui.store.vault import Vault
+
         staging = self.locations.profiles_dir / f".new-{name}-{uuid.uuid4().hex[:8]}"
         make_private_dir(staging)
         try:
@@ -146,6 +142,8 @@ class ProfileStore:
 
     def unlock(self, name: str, passphrase: str, clock: Callable[[], dt.datetime] | None = None) -> Vault:
         """Unlock a profile's vault, enforcing the wait after repeated failures."""
+        from clinic_tui.store.vault import Vault
+
         info = self.get(name)
         wait = self.seconds_to_wait(name)
         if wait > 0:

@@ -25,26 +25,19 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-import sqlite_utils
-
-from clinic_tui.paths import PRIVATE_FILE_MODE
+from clinic_tui.paths import PRIVATE_FILE_MODE, VAULT_FILE  # noqa: F401 (re-exported)
 from clinic_tui.store import crypto, schema
 from clinic_tui.store.audit import AuditLog
+from clinic_tui.store.errors import VaultError, WrongPassphrase
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
-VAULT_FILE = "vault.db"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
-
-
-class VaultError(Exception):
-    """A vault that cannot be opened or changed, with a sentence saying why."""
-
-
-class WrongPassphrase(VaultError):
-    pass
 
 
 def _utc_now() -> dt.datetime:
@@ -86,7 +79,7 @@ class Vault:
     ) -> None:
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._db: sqlite_utils.Database | None = None
         self.clock = clock
         self._data_key: bytes | None = data_key
         self.cipher = crypto.FieldCipher(data_key)
@@ -95,6 +88,15 @@ class Vault:
         self.profile_name: str = meta["profile_name"]
         self.device_id: str = meta["device_id"]
         self.audit = AuditLog(conn, crypto.subkey(data_key, "audit/v1"), self.profile_name, clock)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The vault's connection wrapped by sqlite-utils, made on first use."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # -- opening -------------------------------------------------------
 
