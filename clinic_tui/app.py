@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -15,11 +14,12 @@ from clinic_tui import keys
 from clinic_tui.screens.help import HelpScreen
 from clinic_tui.screens.home import HomeScreen
 from clinic_tui.screens.profiles import ProfileChooserScreen, UnlockScreen
-from clinic_tui.services.session import Session
+from clinic_tui.services.clock import Clock, SystemClock
 from clinic_tui.services.workspace import Workspace
 from clinic_tui.themes import DEFAULT_THEME, HIGH_CONTRAST_THEME, discover_themes
 
 if TYPE_CHECKING:
+    from clinic_tui.services.session import Session
     from clinic_tui.store.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -40,15 +40,15 @@ class ClinicApp(App[None]):
         *,
         vault: Vault | None = None,
         profile: str | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
         self.session: Session | None = None
         self._initial_vault = vault
         self._initial_profile = profile
-        self.clock = clock
-        self.last_activity = clock()
+        self.clock: Clock = clock or SystemClock()
+        self.last_activity = self.clock.monotonic()
         self.theme_problems: list[str] = []
         self._theme_names: list[str] = []
         # Choosing the theme before mount avoids restyling every widget after it.
@@ -101,10 +101,40 @@ class ClinicApp(App[None]):
 
     def start_session(self, vault: Vault) -> None:
         """Open the home screen for a freshly unlocked vault."""
-        self.session = Session(self.workspace, vault)
-        self.last_activity = self.clock()
+        from clinic_tui.services.session import Session
+
+        self.session = Session(self.workspace, vault, self.clock)
+        self.last_activity = self.clock.monotonic()
         self._clear_screens()
         self.push_screen(HomeScreen())
+        self._open_work_in_progress()
+
+    def _open_work_in_progress(self) -> None:
+        """Return to an unfinished meeting after a crash, or open today's day."""
+        assert self.session is not None
+        days = self.session.days
+        resume = days.resume_point()
+        today = days.today()
+        if resume is None and today is None:
+            return
+
+        from clinic_tui.screens.day import DayScreen
+
+        if resume is not None:
+            from clinic_tui.screens.meeting import MeetingScreen
+
+            record_id, step = resume
+            record = days.load_record(record_id)
+            if record.is_finalised:
+                days.clear_resume()
+            else:
+                day_id = days.store.records_day(record_id)
+                if day_id is not None:
+                    self.push_screen(DayScreen(day_id))
+                self.push_screen(MeetingScreen(record_id, step))
+                return
+        if today is not None:
+            self.push_screen(DayScreen(today.id))
 
     def _clear_screens(self) -> None:
         while len(self.screen_stack) > 1:
@@ -125,14 +155,14 @@ class ClinicApp(App[None]):
         """Lock when nothing was typed or clicked for the configured number of minutes."""
         if self.session is None:
             return
-        idle_seconds = self.clock() - self.last_activity
+        idle_seconds = self.clock.monotonic() - self.last_activity
         if idle_seconds >= self.workspace.config.security.idle_lock_minutes * 60:
             log.info("idle lock after %.0f s", idle_seconds)
             self.action_lock()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, _ACTIVITY_EVENTS):
-            self.last_activity = self.clock()
+            self.last_activity = self.clock.monotonic()
         await super().on_event(event)
 
     # -- help, themes and commands ------------------------------------------

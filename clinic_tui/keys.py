@@ -43,6 +43,11 @@ SCOPE_TITLES = {
     "profiles": "Choosing a profile",
     "unlock": "Unlocking",
     "home": "Home",
+    "day": "Clinic day timeline",
+    "meeting": "In a meeting",
+    "pupils": "Pupil list",
+    "pupil": "One pupil",
+    "import": "Importing data",
 }
 
 KEY_ACTIONS: tuple[KeyAction, ...] = (
@@ -64,6 +69,9 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("profiles.new", "n", "new_profile", "New profile", "Create a profile for a new user of this laptop.", "profiles"),
     KeyAction("unlock.back", "escape", "back", "Profiles", "Go back to the list of profiles.", "unlock"),
     KeyAction("home.refresh", "f5", "refresh", "Refresh", "Read the vault again and redraw the home screen.", "home"),
+    KeyAction("home.day", "d", "open_day", "Today", "Open today's clinic day timeline.", "home"),
+    KeyAction("home.pupils", "p", "open_pupils", "Pupils", "List pupils with their attendance measures.", "home"),
+    KeyAction("home.import", "i", "open_import", "Import", "Import a pupil list or attendance marks from the MIS.", "home"),
 )
 
 _BY_ID = {action.id: action for action in KEY_ACTIONS}

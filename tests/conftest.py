@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from clinic_tui.domain.pupil import Contact, Pupil, SenStatus
+from clinic_tui.services.clock import LOCAL_ZONE, ManualClock
 from clinic_tui.services.workspace import Workspace
 
 PASSPHRASE = "correct horse battery staple"
@@ -22,17 +23,7 @@ idle_lock_minutes = 5
 """
 
 
-class FakeClock:
-    """A monotonic clock that moves only when a test says so."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+FIXED_START = dt.datetime(2026, 3, 10, 8, 45, tzinfo=LOCAL_ZONE)
 
 
 @pytest.fixture
@@ -53,8 +44,9 @@ def workspace(clinic_home: Path) -> Workspace:
 
 
 @pytest.fixture
-def fake_clock() -> FakeClock:
-    return FakeClock()
+def fake_clock() -> ManualClock:
+    """A clock fixed at 08:45 on Tuesday 10 March 2026 that moves only when told."""
+    return ManualClock(FIXED_START)
 
 
 def sample_pupil(upn: str = "A823456789012", surname: str = "Nguyễn", forename: str = "Zoë") -> Pupil:

@@ -1,4 +1,4 @@
-"""The home screen after unlocking."""
+"""The home screen after unlocking: what is in the vault and where to go next."""
 
 from __future__ import annotations
 
@@ -28,23 +28,54 @@ class HomeScreen(Screen[None]):
         self.sub_title = f"profile {self.app.session.profile_name}"
         self.action_refresh()
 
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
     def action_refresh(self) -> None:
         session = self.app.session
+        if session is None:
+            return
         pupils = session.pupil_count()
         summary = self.query_one("#home-summary", Static)
         if pupils == 0:
             summary.update(
                 "[b]No attendance data yet.[/b]\n\n"
-                "Start by importing the school's pupil list and attendance marks "
-                "from the MIS export:\n\n"
-                "  clinic import pupils pupils.csv --profile "
-                f"{session.profile_name}\n"
-                "  clinic import marks marks.csv --profile "
-                f"{session.profile_name}\n\n"
+                "Start by importing the school's pupil list, then its attendance marks, "
+                "from the MIS export. Press [b]I[/b] to import here, or on the command line:\n\n"
+                f"  clinic import pupils pupils.csv --profile {session.profile_name}\n"
+                f"  clinic import marks marks.csv --profile {session.profile_name}\n\n"
                 "Press F1 to see every key, Ctrl+P to search commands, Ctrl+L to lock."
             )
-        else:
-            summary.update(
-                f"[b]{pupils} pupils[/b] and {session.mark_count()} attendance marks in this vault.\n\n"
-                "Press F1 to see every key, Ctrl+P to search commands, Ctrl+L to lock."
-            )
+            return
+
+        today = session.days.today()
+        day_line = (
+            f"Today's clinic day has {len(today.slots)} slots. Press [b]D[/b] to open it."
+            if today
+            else "No clinic day is planned for today."
+        )
+        summary.update(
+            f"[b]{pupils} pupils[/b] and {session.mark_count()} attendance marks in this vault.\n\n"
+            f"{day_line}\n"
+            "Press [b]P[/b] for the pupil list, [b]I[/b] to import fresh data.\n\n"
+            "Press F1 to see every key, Ctrl+P to search commands, Ctrl+L to lock."
+        )
+
+    def action_open_day(self) -> None:
+        from clinic_tui.screens.day import DayScreen
+
+        day = self.app.session.days.today()
+        if day is None:
+            self.notify("No clinic day is planned for today.", severity="warning")
+            return
+        self.app.push_screen(DayScreen(day.id))
+
+    def action_open_pupils(self) -> None:
+        from clinic_tui.screens.pupils import PupilListScreen
+
+        self.app.push_screen(PupilListScreen())
+
+    def action_open_import(self) -> None:
+        from clinic_tui.screens.import_data import ImportScreen
+
+        self.app.push_screen(ImportScreen())

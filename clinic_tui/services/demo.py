@@ -1,17 +1,28 @@
-"""The demo profile: synthetic data under a fixed, documented passphrase."""
+"""The demo profile: a synthetic school and a ready-made clinic day, under a fixed passphrase."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
+from clinic_tui.domain.attendees import Mode
+from clinic_tui.domain.day_settings import Break, DaySettings
+from clinic_tui.domain.planning import sibling_groups, suggest_attendees
+from clinic_tui.services.clock import Clock, SystemClock
 from clinic_tui.services.workspace import Workspace
 from clinic_tui.store.vault import Vault
 
 log = logging.getLogger(__name__)
 
+DEMO_SLOTS = 9
+_MODES = (Mode.IN_PERSON, Mode.IN_PERSON, Mode.VIDEO, Mode.IN_PERSON, Mode.PHONE)
 
-def open_demo(workspace: Workspace, name: str, passphrase: str, *, reset: bool = False) -> Vault:
+
+def open_demo(
+    workspace: Workspace, name: str, passphrase: str, *, reset: bool = False, clock: Clock | None = None
+) -> Vault:
     """Make (or reuse) the demo profile and return its unlocked vault."""
+    clock = clock or SystemClock()
     profiles = workspace.profiles
     exists = any(info.name == name for info in profiles.list())
     if exists and reset:
@@ -19,5 +30,78 @@ def open_demo(workspace: Workspace, name: str, passphrase: str, *, reset: bool =
         exists = False
     if not exists:
         profiles.create(name, passphrase)
+        vault = profiles.unlock(name, passphrase)
+        try:
+            seed_demo(workspace, vault, clock)
+        except BaseException:
+            vault.close()
+            profiles.delete(name)
+            raise
         log.info("demo profile created")
+        return vault
     return profiles.unlock(name, passphrase)
+
+
+def seed_demo(workspace: Workspace, vault: Vault, clock: Clock) -> None:
+    """Fill a vault with the synthetic school and a clinic day for today."""
+    from clinic_tui.domain.demo_school import generate_school
+    from clinic_tui.services.session import Session
+
+    today = clock.now().date()
+    school = generate_school(today)
+    session = Session(workspace, vault, clock)
+
+    attendance = session.attendance
+    attendance.set_school(_school_record(school.school.name, school.school.urn))
+    attendance.store_pupils(school.pupils)
+    attendance.store_marks(school.all_marks())
+
+    _plan_demo_day(session, today, school.school.name, school.school.urn)
+
+
+def _school_record(name: str, urn: str):
+    from clinic_tui.services.attendance import School
+
+    return School(name, urn)
+
+
+def _plan_demo_day(session, today: dt.date, school_name: str, urn: str) -> None:
+    """Plan a day of persistently absent families, siblings together, in mixed modes."""
+    rows = session.attendance.rows()
+    by_id = {row.id: row for row in rows}
+    families: dict[str, list[str]] = {pupil_id: [pupil_id] for pupil_id in by_id}
+    for group in sibling_groups({row.id: row.pupil for row in rows}):
+        for pupil_id in group:
+            families[pupil_id] = group
+
+    candidates = sorted(
+        (row for row in rows if row.measures.persistent_absence and not row.measures.severe_absence),
+        key=lambda row: row.measures.attendance_rate or 0,
+    )
+    chosen: list[list[str]] = []
+    seen: set[str] = set()
+    for row in candidates:
+        family = families[row.id]
+        if seen.intersection(family):
+            continue
+        seen.update(family)
+        chosen.append(family)
+        if len(chosen) == DEMO_SLOTS:
+            break
+
+    settings = DaySettings(
+        date=today,
+        school_name=school_name,
+        school_urn=urn,
+        room="Meeting room 2",
+        start=dt.time(9, 0),
+        slot_minutes=30,
+        breaks=(Break(dt.time(10, 30), dt.time(10, 45), "Break"), Break(dt.time(12, 15), dt.time(13, 0), "Lunch")),
+    )
+    day = session.days.create_day(settings)
+    for index, family in enumerate(chosen):
+        pupils = [by_id[pupil_id].pupil for pupil_id in family]
+        absence = by_id[family[0]].measures.absence_by_code
+        session.days.add_slot(
+            day, family, _MODES[index % len(_MODES)], attendees=suggest_attendees(pupils, absence)
+        )

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from clinic_tui.services.attendance import AttendanceService
+from clinic_tui.services.clock import Clock, SystemClock
+from clinic_tui.services.days import DayService
 from clinic_tui.services.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -20,9 +23,12 @@ class Session:
     and closes the vault and drops the key.
     """
 
-    def __init__(self, workspace: Workspace, vault: Vault) -> None:
+    def __init__(self, workspace: Workspace, vault: Vault, clock: Clock | None = None) -> None:
         self.workspace = workspace
         self.vault = vault
+        self.clock: Clock = clock or SystemClock()
+        self.attendance = AttendanceService(vault, lambda: self.clock.now().date())
+        self.days = DayService(vault, self.clock, self.attendance)
 
     @property
     def profile_name(self) -> str:

@@ -80,6 +80,43 @@ def _v1_foundation(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2_days_and_records(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE clinic_day (
+            id TEXT PRIMARY KEY,
+            date TEXT NOT NULL,
+            body BLOB NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX clinic_day_by_date ON clinic_day (date);
+
+        CREATE TABLE record (
+            id TEXT NOT NULL,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            kind TEXT NOT NULL CHECK (kind IN ('meeting', 'review')),
+            day_id TEXT REFERENCES clinic_day(id),
+            slot_id TEXT,
+            state TEXT NOT NULL CHECK (state IN ('draft', 'finalised')),
+            body BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finalised_at TEXT,
+            PRIMARY KEY (id, version)
+        );
+        CREATE INDEX record_by_slot ON record (slot_id);
+        CREATE INDEX record_by_day ON record (day_id);
+
+        -- A finalised version is evidence: it is never rewritten. A change
+        -- after finalising is stored as the next version, with an addendum.
+        CREATE TRIGGER record_finalised_is_locked BEFORE UPDATE ON record
+        WHEN OLD.state = 'finalised'
+        BEGIN SELECT RAISE(ABORT, 'a finalised record cannot be changed; add an addendum'); END;
+        """,
+    )
+
+
 def run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run each statement of ``script`` inside the caller's transaction.
 
@@ -98,6 +135,7 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "profile metadata, key slots, audit log, pupils, marks, notes", _v1_foundation),
+    Migration(2, "clinic days and meeting records", _v2_days_and_records),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
