@@ -85,7 +85,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
         subprocess.run(
-            [sys.executable, "-m", "clinic_tui.cli", "--home", str(home), "profile", "create", "bench"],
+            [sys.executable, "-m", "clinic_tui", "--home", str(home), "profile", "create", "bench"],
             input="benchmark passphrase\n", text=True, check=True, capture_output=True,
         )
         time_child(CLINIC_CHILD, str(home))  # warm the file cache for both sides

@@ -264,5 +264,5 @@ def demo(ctx: click.Context, reset: bool) -> None:
     _run_app(workspace, vault=vault)
 
 
-if __name__ == "__main__":
-    main()
+# The data commands live in their own module; importing it registers them on ``main``.
+from clinic_tui import cli_data  # noqa: E402,F401

@@ -25,7 +25,8 @@ def test_version(clinic_home):
 def test_every_command_has_help(clinic_home):
     for command in (
         [], ["locate"], ["profile"], ["profile", "create"], ["profile", "list"], ["profile", "passwd"],
-        ["profile", "delete"], ["audit", "verify"], ["demo"], ["app"],
+        ["profile", "delete"], ["audit", "verify"], ["demo"], ["app"], ["import"], ["import", "pupils"],
+        ["import", "marks"], ["attendance"], ["attendance", "summary"], ["demo", "export"],
     ):
         result = _run(clinic_home, *command, "--help")
         assert result.exit_code == 0, command

@@ -45,7 +45,7 @@ class PupilRow:
 
 @dataclass(frozen=True)
 class StoreOutcome:
-    """What an import wrote."""
+    """Counts of what an import stored."""
 
     created: int = 0
     updated: int = 0

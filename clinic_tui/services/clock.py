@@ -33,7 +33,7 @@ class SystemClock:
 
 
 class ManualClock:
-    """A clock that moves only when told to, for tests and demonstrations."""
+    """A clock that moves only when a caller advances it, for tests and demonstrations."""
 
     def __init__(self, start: dt.datetime) -> None:
         if start.tzinfo is None:

@@ -31,7 +31,7 @@ def _record_row_id(record_id: str, version: int) -> str:
 
 @dataclass(frozen=True)
 class RecordRow:
-    """What the vault knows about one record version without decrypting it."""
+    """The plaintext columns of one record version, read without decrypting its body."""
 
     id: str
     version: int
