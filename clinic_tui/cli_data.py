@@ -236,3 +236,37 @@ def demo_export(folder: Path, reference: dt.datetime | None, pupils: int) -> Non
         write(folder / name)
         click.echo(f"wrote {folder / name}")
     click.echo(f"{len(school.pupils)} pupils and {len(marks)} marks up to {day - dt.timedelta(days=1):%d/%m/%Y}.")
+
+
+@main.command()
+@profile_option
+@passphrase_file_option
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date to count from (YYYY-MM-DD). Default: today.")
+@click.option("--days", "horizon", type=click.IntRange(0, 60), default=7, show_default=True,
+              help="Also list reviews due within this many days.")
+@click.option("--names", is_flag=True, help="Show pupils' names instead of initials and year group.")
+@click.pass_context
+def reviews(ctx, profile: str, passphrase_file, as_of, horizon: int, names: bool) -> None:
+    """List reviews that are overdue, due today or due soon."""
+    from clinic_tui.services.clock import LOCAL_ZONE, ManualClock, SystemClock
+    from clinic_tui.services.session import Session
+
+    clock = ManualClock(as_of.replace(hour=12, tzinfo=LOCAL_ZONE)) if as_of else SystemClock()
+    workspace = _workspace(ctx)
+    vault = unlock_vault(workspace, profile, passphrase_file)
+    try:
+        session = Session(workspace, vault, clock)
+        due = session.reviews.due(clock.now().date(), horizon)
+        if names:
+            pupils = {row.id: row.pupil for row in session.attendance.rows()}
+    finally:
+        vault.close()
+
+    if not due:
+        click.echo("No reviews are overdue or due soon.")
+        return
+    for item in due:
+        who = ", ".join(pupils[p].display_name for p in item.pupil_ids) if names else item.label
+        draft = "  (review started)" if item.draft_review_id else ""
+        click.echo(f"{item.bucket:<10} {item.review_date:%a %d %b %Y}  {who}  record {item.record_id}{draft}")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from clinic_tui.services.attendance import AttendanceService
 from clinic_tui.services.clock import Clock, SystemClock
 from clinic_tui.services.days import DayService
+from clinic_tui.services.reviews import ReviewService
 from clinic_tui.services.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class Session:
         self.clock: Clock = clock or SystemClock()
         self.attendance = AttendanceService(vault, lambda: self.clock.now().date())
         self.days = DayService(vault, self.clock, self.attendance)
+        self.reviews = ReviewService(self.days, self.attendance)
 
     @property
     def profile_name(self) -> str:
