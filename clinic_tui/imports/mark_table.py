@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from clinic_tui.domain.codes import CODES
 from clinic_tui.domain.pupil import Mark, Session
@@ -20,6 +20,7 @@ CODE_LIST: tuple[str, ...] = tuple(CODES)
 CODE_INDEX: dict[str, int] = {code: index for index, code in enumerate(CODE_LIST)}
 
 SESSIONS: tuple[Session, Session] = (Session.AM, Session.PM)
+_SESSION_VALUES: tuple[str, str] = tuple(session.value for session in SESSIONS)
 
 
 class MarkTable:
@@ -65,6 +66,24 @@ class MarkTable:
                 date = dt.date.fromordinal(day)
                 last_day = day
             yield Mark(self.upns[pupil], date, SESSIONS[session], CODE_LIST[code])
+
+    def records(self, pupil_keys: Mapping[str, str]) -> Iterator[tuple[str, str, str, str]]:
+        """Return an iterator of ``(pupil key, ISO date, session, code)`` tuples, one per mark, in table order.
+
+        ``pupil_keys`` maps each UPN to the key that replaces it, such as the
+        pupil's id in the vault. Raises KeyError, before the first tuple, for
+        a UPN missing from it. The tuples are built in C without a Mark or
+        date object per mark, so a database can take them straight from
+        ``executemany``.
+        """
+        keys = [pupil_keys[upn] for upn in self.upns]
+        iso_dates = {day: dt.date.fromordinal(day).isoformat() for day in set(self._days)}
+        return zip(
+            map(keys.__getitem__, self._pupils),
+            map(iso_dates.__getitem__, self._days),
+            map(_SESSION_VALUES.__getitem__, self._sessions),
+            map(CODE_LIST.__getitem__, self._codes),
+        )
 
     def date_range(self) -> tuple[dt.date, dt.date] | None:
         """Return the first and last date with a mark, or None for an empty table."""

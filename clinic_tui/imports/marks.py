@@ -8,15 +8,12 @@ layout is recognised from the header row.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import NoReturn, TypeVar
 
-from clinic_tui.domain.codes import CODES, CODES_2024_START, InvalidMark, lookup, normalise_mark
 from clinic_tui.imports.headers import (
     GRID_DAY_FIELDS,
     GRID_REQUIRED,
@@ -28,19 +25,15 @@ from clinic_tui.imports.headers import (
 )
 from clinic_tui.imports.issues import ErrorKind, Issue
 from clinic_tui.imports.mapping import HeaderMapping, resolve_mapping
-from clinic_tui.imports.mark_table import CODE_INDEX, SESSIONS, MarkTable
+from clinic_tui.imports.mark_rows import GridRows, LongRows
+from clinic_tui.imports.mark_table import MarkTable
 from clinic_tui.imports.marks_check import EnrolmentDates, MarkCollector
 from clinic_tui.imports.result import ImportResult, plural
-from clinic_tui.imports.rows import CellFailed, RowReader
-from clinic_tui.imports.source import Cell, ProgressCallback, Row, Table, UnreadableFile, is_blank, open_table
-from clinic_tui.imports.values import DATE_ACTION, InvalidValue, parse_date, parse_session, show, text
+from clinic_tui.imports.rows import RowReader
+from clinic_tui.imports.source import ProgressCallback, Table, UnreadableFile, open_table
 
 _LONG_FIELDS = frozenset({"date", "session", "mark"})
 _GRID_FIELDS = frozenset({"week_beginning", *(day.name for day in GRID_DAY_FIELDS)})
-
-_PLACEHOLDER_MARK = "-"
-
-T = TypeVar("T")
 
 
 class MarksLayout(str, Enum):
@@ -115,12 +108,11 @@ def read_marks(
 
             cells = RowReader(table, match.index, result.errors)
             collector = MarkCollector(known_pupils, cells, result.warnings, result.errors)
-            read_row = _LongRows(cells, collector) if layout is MarksLayout.LONG else _GridRows(cells, collector)
-
-            for row in table.rows:
-                result.rows_read += 1
-                if cells.check_width(row):
-                    read_row(row)
+            reader = LongRows(cells, collector) if layout is MarksLayout.LONG else GridRows(cells, collector)
+            try:
+                reader.read(table.rows)
+            finally:
+                result.rows_read = reader.rows_read
 
     except UnreadableFile as error:
         result.record_unreadable(error)
@@ -171,151 +163,3 @@ def _check_header(table: Table, match: ColumnMatch, result: MarksImport) -> Mark
     for issue in missing_columns(required, match, MARK_FIELDS, table.name, table.header_line):
         result.errors.add(issue)
     return layout
-
-
-class _MarkParser:
-    """Shared cell checks for both layouts."""
-
-    def __init__(self, cells: RowReader, collector: MarkCollector) -> None:
-        self.cells = cells
-        self.collector = collector
-        # Code indexes of valid marks by (text as typed, whether the date is
-        # on or after 19 August 2024). Errors are not cached because their
-        # messages name the date.
-        self._codes: dict[tuple[str, bool], int] = {}
-
-    def pupil(self, row: Row) -> int:
-        """Return the collector's index for the pupil on ``row``, or record why not and raise CellFailed."""
-        return self.collector.pupil_index(row, self.cells.cell(row, "upn"))
-
-    def required_date(self, row: Row, name: str) -> dt.date:
-        """Return the date in column ``name``, recording an error for a blank or invalid cell."""
-        date = self.cells.parse(row, name, lambda cell: parse_date(cell, self.cells.table.epoch))
-        if date is None:
-            self._blank(row, name, DATE_ACTION)
-        return date
-
-    def code(self, row: Row, position: int, cell: Cell, date: dt.date) -> int:
-        """Return the CODE_LIST index of the mark in ``cell``, or record an error and raise CellFailed."""
-        try:
-            raw = text(cell)
-            key = (raw, date >= CODES_2024_START)
-            index = self._codes.get(key)
-            if index is None:
-                index = self._codes[key] = _check_code(raw, date)
-            return index
-        except InvalidValue as invalid:
-            self.cells.error_at(row, position, invalid.kind, show(cell), invalid.problem, invalid.action)
-            raise CellFailed from invalid
-
-    def _blank(self, row: Row, name: str, action: str) -> NoReturn:
-        position = self.cells.index[name]
-        label = self.cells.table.header[position]
-        self.cells.error_at(row, position, ErrorKind.MISSING_VALUE, "", f"the {label} cell is blank", action)
-        raise CellFailed
-
-
-def _check_code(raw: str, date: dt.date) -> int:
-    """Return the CODE_LIST index of mark ``raw`` on ``date``, or raise InvalidValue saying why it is not valid."""
-    mark = normalise_mark(raw)
-    try:
-        code = lookup(mark, date)
-    except InvalidMark as error:
-        if mark in CODES:
-            raise InvalidValue(
-                ErrorKind.RETIRED_CODE, str(error),
-                "Record this session with a code in use since 19 August 2024 in the MIS and export again.",
-            ) from error
-        if mark == _PLACEHOLDER_MARK:
-            raise InvalidValue(
-                ErrorKind.UNKNOWN_CODE, "is the MIS placeholder for a session whose register is not yet taken",
-                "Take the register for this session in the MIS, or export only the dates already taken.",
-            ) from error
-        raise InvalidValue(
-            ErrorKind.UNKNOWN_CODE, "is not an attendance code",
-            "Correct the mark in the MIS register and export again. "
-            "Codes in use are listed in the DfE guidance on school attendance.",
-        ) from error
-    return CODE_INDEX[code.code]
-
-
-class _LongRows(_MarkParser):
-    """Read rows of the long layout: UPN, Date, Session, Mark."""
-
-    def __call__(self, row: Row) -> None:
-        # Check every cell before giving up, so one pass reports all errors.
-        pupil = _attempt(self.pupil, row)
-        date = _attempt(self.required_date, row, "date")
-        session = _attempt(self._session, row)
-        code = _attempt(self._mark, row, date)
-
-        if pupil is not None and date is not None and session is not None and code is not None:
-            self.collector.add(pupil, date, session, code, row.line, self.cells.index["mark"])
-
-    def _session(self, row: Row) -> int:
-        if is_blank(self.cells.cell(row, "session")):
-            self._blank(row, "session", "Enter AM or PM.")
-        return SESSIONS.index(self.cells.parse(row, "session", parse_session))
-
-    def _mark(self, row: Row, date: dt.date | None) -> int:
-        mark_cell = self.cells.cell(row, "mark")
-        if is_blank(mark_cell):
-            self._blank(row, "mark", "Enter the mark in the MIS register, or remove this row, and export again.")
-
-        # A mark is checked against its date, because retired codes are valid
-        # only before 19 August 2024. Without a valid date the date's own
-        # error is already recorded.
-        if date is None:
-            raise CellFailed
-        return self.code(row, self.cells.index["mark"], mark_cell, date)
-
-
-def _attempt(step: Callable[..., T], *args: object) -> T | None:
-    """Return ``step(*args)``, or None when the step recorded an error and raised CellFailed."""
-    try:
-        return step(*args)
-    except CellFailed:
-        return None
-
-
-class _GridRows(_MarkParser):
-    """Read rows of the weekly grid: UPN, Week Beginning, then Mon AM to Fri PM."""
-
-    def __call__(self, row: Row) -> None:
-        cells = self.cells
-        pupil: int | None = None
-        monday: dt.date | None = None
-
-        try:
-            pupil = self.pupil(row)
-        except CellFailed:
-            pass
-        try:
-            monday = self._week(row)
-        except CellFailed:
-            return
-
-        for offset, day_field in enumerate(GRID_DAY_FIELDS):
-            position = cells.index[day_field.name]
-            cell = cells.cell_at(row, position)
-            if is_blank(cell):
-                continue
-
-            date = monday + dt.timedelta(days=offset // 2)
-            try:
-                code = self.code(row, position, cell, date)
-            except CellFailed:
-                continue
-            if pupil is not None:
-                self.collector.add(pupil, date, offset % 2, code, row.line, position)
-
-    def _week(self, row: Row) -> dt.date:
-        monday = self.required_date(row, "week_beginning")
-        if monday.weekday() != 0:
-            self.cells.error_at(
-                row, self.cells.index["week_beginning"], ErrorKind.INVALID_DATE, f"{monday:%d/%m/%Y}",
-                f"is a {monday:%A}, but the week must begin on a Monday",
-                "Use the date of the Monday that starts the week, or export the marks one per row.",
-            )
-            raise CellFailed
-        return monday

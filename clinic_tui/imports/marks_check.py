@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Mapping
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from itertools import compress, count, islice, repeat
+from operator import and_, eq, rshift
 
 from clinic_tui.imports.issues import ErrorKind, IssueLog, WarningKind
 from clinic_tui.imports.mark_table import CODE_LIST, SESSIONS, MarkTable
@@ -14,15 +17,21 @@ from clinic_tui.imports.values import InvalidValue, show
 
 EnrolmentDates = tuple[dt.date | None, dt.date | None]
 
-# Bit layout of the sort key: the ordinal of every date Python can represent
-# (up to 31/12/9999) is below 2**22, and the mark's position in the file
-# takes the low 32 bits.
+# Each mark is kept as one integer, its slot: the pupil's key, then the day
+# (the ordinal of every date Python can represent, up to 31/12/9999, is below
+# 2**22), then one bit for the session. Slots sort by UPN, date and session
+# because pupil keys are ranks of the known UPNs in sorted order.
 _DAY_BITS = 22
-_ROW_BITS = 32
-_ROW_MASK = (1 << _ROW_BITS) - 1
+_DAY_MASK = (1 << _DAY_BITS) - 1
+_PUPIL_SHIFT = _DAY_BITS + 1
 
 _NO_DATE_BEFORE = 0
 _NO_DATE_AFTER = dt.date.max.toordinal()
+
+# Invalid UPN cells whose error is kept to record again. Without a limit, a
+# file with a different bad UPN on every row would keep an error per row.
+# Cells past the limit are checked again on each row.
+_MAX_INVALID_CACHED = 4096
 
 
 class MarkCollector:
@@ -36,43 +45,49 @@ class MarkCollector:
         self._warnings = warnings
         self._errors = errors
 
-        self._upns: list[str] = []
-        self._index_of_upn: dict[str, int] = {}
-        # UPN cells already checked: the pupil index, or the error to record
-        # again. Cells differing only in case or spaces share an index.
-        self._pupil_of: dict[Cell, int | InvalidValue] = {}
-        self._enrolment: list[tuple[int, int]] = []
+        self._known_upns = sorted(known)
+        self._rank_of_upn = {upn: rank for rank, upn in enumerate(self._known_upns)}
 
-        self._pupils = array("I")
-        self._days = array("I")
-        self._sessions = array("B")
+        # UPN cells of known pupils already checked, with the pupil's key.
+        # Cells differing only in case or spaces share a key. The row readers
+        # look cells up here directly, so it contains valid cells only.
+        self.pupil_of_cell: dict[Cell, int] = {}
+        self._invalid_upns: dict[Cell, InvalidValue] = {}
+        self._enrolment: dict[int, tuple[int, int]] = {}
+
+        self._slots = array("Q")
         self._codes = array("B")
         self._lines = array("I")
         self._columns = array("H")
 
     def pupil_index(self, row: Row, cell: Cell) -> int:
-        """Return the index of the pupil whose UPN is in ``cell``.
+        """Return the key of the pupil whose UPN is in ``cell``.
 
         Records an error and raises CellFailed for a blank or invalid UPN and
         for a pupil missing from the known pupils.
         """
-        found = self._pupil_of.get(cell)
-        if found is None:
-            found = self._pupil_of[cell] = self._check_pupil(cell)
+        found = self.pupil_of_cell.get(cell)
+        if found is not None:
+            return found
 
-        if isinstance(found, InvalidValue):
-            self._cells.error_at(row, self._cells.index["upn"], found.kind, show(cell), found.problem, found.action)
-            raise CellFailed
-        return found
+        invalid = self._invalid_upns.get(cell)
+        if invalid is None:
+            checked = self._check_pupil(cell)
+            if isinstance(checked, int):
+                self.pupil_of_cell[cell] = checked
+                return checked
+            invalid = checked
+            if len(self._invalid_upns) < _MAX_INVALID_CACHED:
+                self._invalid_upns[cell] = invalid
+
+        self._cells.error_at(row, self._cells.index["upn"], invalid.kind, show(cell), invalid.problem, invalid.action)
+        raise CellFailed
 
     def _check_pupil(self, cell: Cell) -> int | InvalidValue:
         try:
             upn, _ = parse_upn(cell)
         except InvalidValue as invalid:
             return invalid
-
-        if upn in self._index_of_upn:
-            return self._index_of_upn[upn]
 
         dates = self._known.get(upn)
         if dates is None:
@@ -82,20 +97,17 @@ class MarkCollector:
                 "or remove the pupil's marks from this file.",
             )
 
+        pupil = self._rank_of_upn[upn]
         admission, leaving = dates
-        self._enrolment.append((
+        self._enrolment[pupil] = (
             admission.toordinal() if admission else _NO_DATE_BEFORE,
             leaving.toordinal() if leaving else _NO_DATE_AFTER,
-        ))
-        self._upns.append(upn)
-        self._index_of_upn[upn] = len(self._upns) - 1
-        return len(self._upns) - 1
+        )
+        return pupil
 
-    def add(self, pupil: int, date: dt.date, session: int, code: int, line: int, column: int) -> None:
-        """Store one checked mark with the line and column it came from."""
-        self._pupils.append(pupil)
-        self._days.append(date.toordinal())
-        self._sessions.append(session)
+    def add(self, pupil: int, day: int, session: int, code: int, line: int, column: int) -> None:
+        """Store one checked mark, given its day as ``date.toordinal()``, with the line and column it came from."""
+        self._slots.append(pupil << _PUPIL_SHIFT | day << 1 | session)
         self._codes.append(code)
         self._lines.append(line)
         self._columns.append(column)
@@ -105,47 +117,76 @@ class MarkCollector:
 
         Records an error for each pair of different marks for one pupil,
         date and session, and warnings for repeated marks, weekend marks
-        and marks outside the pupil's admission and leaving dates.
+        and marks outside the pupil's admission and leaving dates. Issues
+        are recorded in the sorted order of their marks.
         """
-        rank = _ranks(self._upns)
+        slots = self._slots
 
-        # One integer per mark takes about half the memory of a tuple per
-        # mark. Each packs the pupil's rank, the day, the session and, in the
-        # low bits, the mark's position in the file, so that marks for the
-        # same session sort in file order.
-        order = sorted(
-            ((((rank[pupil] << _DAY_BITS | day) << 1 | session) << _ROW_BITS) | index)
-            for index, (pupil, day, session) in enumerate(zip(self._pupils, self._days, self._sessions))
-        )
+        # The sort is stable, so marks for the same session stay in file
+        # order and the first of them is the one imported. The sort and the
+        # maps below run in C, so Python code runs only for marks with an issue.
+        order = sorted(range(len(slots)), key=slots.__getitem__)
+        ordered = array("Q", map(slots.__getitem__, order))
+        days = array("I", map(and_, map(rshift, ordered, repeat(1)), repeat(_DAY_MASK)))
 
-        pupils, days, sessions, codes = array("I"), array("I"), array("B"), array("B")
+        # Positions whose slot equals the one before: later marks for a session.
+        repeats = set(compress(count(1), map(eq, islice(ordered, 1, None), ordered)))
+        flagged = self._weekend_positions(days) | self._outside_enrolment_positions(ordered)
+
         removed = 0
-        previous_key = -1
-        first = -1
+        for position in sorted(repeats | flagged):
+            if position in repeats:
+                first = position - 1
+                while first in repeats:
+                    first -= 1
+                removed += self._repeat(order[first], order[position])
+            else:
+                self._check_dates(order[position])
 
-        for packed in order:
-            key = packed >> _ROW_BITS
-            index = packed & _ROW_MASK
+        if repeats:
+            unique = [position for position in range(len(order)) if position not in repeats]
+            order = [order[position] for position in unique]
+            ordered = array("Q", map(ordered.__getitem__, unique))
+            days = array("I", map(days.__getitem__, unique))
 
-            if key == previous_key:
-                removed += self._repeat(first, index)
-                continue
+        seen = sorted(self._enrolment)
+        index_of_pupil = {pupil: index for index, pupil in enumerate(seen)}
+        table = MarkTable(
+            [self._known_upns[pupil] for pupil in seen],
+            array("I", map(index_of_pupil.__getitem__, map(rshift, ordered, repeat(_PUPIL_SHIFT)))),
+            days,
+            array("B", map(and_, ordered, repeat(1))),
+            array("B", map(self._codes.__getitem__, order)),
+        )
+        return table, removed
 
-            previous_key = key
-            first = index
-            pupils.append(rank[self._pupils[index]])
-            days.append(self._days[index])
-            sessions.append(self._sessions[index])
-            codes.append(self._codes[index])
-            self._check_dates(index)
+    def _weekend_positions(self, days: array) -> set[int]:
+        """Return the positions in ``days`` that fall on a Saturday or Sunday."""
+        # Ordinal 1, 1 January of year 1, is a Monday.
+        weekend = {day for day in set(days) if (day - 1) % 7 >= 5}
+        if not weekend:
+            return set()
+        return set(compress(count(), map(weekend.__contains__, days)))
 
-        del order
-        return MarkTable(sorted(self._upns), pupils, days, sessions, codes), removed
+    def _outside_enrolment_positions(self, ordered: array) -> set[int]:
+        """Return the positions in the sorted slots ``ordered`` of marks before admission or after leaving."""
+        positions: set[int] = set()
+        for pupil, (admission, leaving) in self._enrolment.items():
+            # A pupil's marks are one run of the sorted slots, so the marks on
+            # either side of a date are found by bisection.
+            first = pupil << _PUPIL_SHIFT
+            after_last = (pupil + 1) << _PUPIL_SHIFT
+            if admission > _NO_DATE_BEFORE:
+                positions.update(_between(ordered, first, first | admission << 1))
+            if leaving < _NO_DATE_AFTER:
+                positions.update(_between(ordered, first | (leaving + 1) << 1, after_last))
+        return positions
 
     def _repeat(self, first: int, index: int) -> int:
         """Record mark ``index`` as a repeat of mark ``first``, and return 1 for an exact repeat or else 0."""
-        date = dt.date.fromordinal(self._days[index])
-        session = SESSIONS[self._sessions[index]].value
+        slot = self._slots[index]
+        date = dt.date.fromordinal(slot >> 1 & _DAY_MASK)
+        session = SESSIONS[slot & 1].value
         first_code = CODE_LIST[self._codes[first]]
         code = CODE_LIST[self._codes[index]]
         first_line = self._lines[first]
@@ -166,9 +207,10 @@ class MarkCollector:
         return 0
 
     def _check_dates(self, index: int) -> None:
-        day = self._days[index]
+        slot = self._slots[index]
+        day = slot >> 1 & _DAY_MASK
         date = dt.date.fromordinal(day)
-        admission, leaving = self._enrolment[self._pupils[index]]
+        admission, leaving = self._enrolment[slot >> _PUPIL_SHIFT]
         line, column, code = self._lines[index], self._columns[index], CODE_LIST[self._codes[index]]
 
         if date.weekday() >= 5:
@@ -191,9 +233,6 @@ class MarkCollector:
             ))
 
 
-def _ranks(upns: list[str]) -> list[int]:
-    """Return the position of each UPN in sorted order, indexed like ``upns``."""
-    rank = [0] * len(upns)
-    for position, index in enumerate(sorted(range(len(upns)), key=upns.__getitem__)):
-        rank[index] = position
-    return rank
+def _between(ordered: array, low: int, high: int) -> Iterable[int]:
+    """Return the positions of the sorted ``ordered`` whose values are at least ``low`` and below ``high``."""
+    return range(bisect_left(ordered, low), bisect_left(ordered, high))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from clinic_tui.domain.attendance import measure_attendance
@@ -24,6 +25,9 @@ from clinic_tui.store.vault import Vault
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, "int | None"], None]
+
+# Marks sent to SQLite per executemany call, and so per progress report.
+_STORE_BATCH = 20_000
 
 
 @dataclass(frozen=True)
@@ -140,25 +144,27 @@ class AttendanceService:
     def store_marks(self, marks: Iterable[Mark], progress: Progress | None = None) -> StoreOutcome:
         """Insert marks, replacing changed ones, in one transaction.
 
-        The marks go through a temporary table so that the changed ones can be
-        found with one join instead of a look-up per mark.
+        ``marks`` must have at most one mark per pupil, date and session, for
+        pupils already stored. Raises KeyError for a UPN with no stored pupil
+        and ValueError for a second mark for one session, and then stores
+        nothing. The MarkTable of a read marks file is stored straight from
+        its arrays, without a Mark object per mark.
+
+        The marks go through a temporary table so that the changed ones are
+        found with one join and written with one INSERT ... SELECT, instead
+        of a look-up per mark.
         """
-        ids = self.pupils.ids_by_upn()
+        rows = _mark_rows(marks, self.pupils.ids_by_upn())
         conn = self.vault.conn
-        written = 0
         with self.vault.transaction():
+            # The table has no key, because the marks are unique already and
+            # an index would add about half to the time taken to fill it.
             conn.execute(
-                "CREATE TEMP TABLE incoming_mark (pupil_id TEXT, date TEXT, session TEXT, code TEXT, "
-                "PRIMARY KEY (pupil_id, date, session)) WITHOUT ROWID"
+                "CREATE TEMP TABLE incoming_mark "
+                "(pupil_id TEXT NOT NULL, date TEXT NOT NULL, session TEXT NOT NULL, code TEXT NOT NULL)"
             )
             try:
-                batch: list[tuple[str, str, str, str]] = []
-                for mark in marks:
-                    batch.append((ids[mark.upn], mark.date.isoformat(), mark.session.value, mark.code))
-                    if len(batch) >= 20_000:
-                        written += self._insert_incoming(batch, written, progress)
-                if batch:
-                    written += self._insert_incoming(batch, written, progress)
+                written = self._insert_incoming(rows, progress)
 
                 changed = conn.execute(
                     "SELECT i.pupil_id, i.date, i.session FROM incoming_mark AS i "
@@ -167,6 +173,7 @@ class AttendanceService:
                 ).fetchall()
                 for pupil_id, date, session in changed:
                     self.vault.audit.append("mark.change", f"{pupil_id}/{date}/{session}")
+
                 conn.execute(
                     "INSERT INTO mark (pupil_id, date, session, code) "
                     "SELECT pupil_id, date, session, code FROM incoming_mark WHERE true "
@@ -180,13 +187,15 @@ class AttendanceService:
         log.info("marks stored written=%d changed=%d", written, len(changed))
         return StoreOutcome(marks_written=written, marks_changed=len(changed))
 
-    def _insert_incoming(self, batch: list[tuple[str, str, str, str]], done: int, progress: Progress | None) -> int:
-        self.vault.conn.executemany("INSERT INTO incoming_mark VALUES (?, ?, ?, ?)", batch)
-        count = len(batch)
-        batch.clear()
-        if progress is not None:
-            progress(done + count, None)
-        return count
+    def _insert_incoming(self, rows: Iterator[tuple[str, str, str, str]], progress: Progress | None) -> int:
+        """Insert ``rows`` into the temporary table in batches, reporting progress after each, and return their number."""
+        written = 0
+        while batch := list(islice(rows, _STORE_BATCH)):
+            self.vault.conn.executemany("INSERT INTO incoming_mark VALUES (?, ?, ?, ?)", batch)
+            written += len(batch)
+            if progress is not None:
+                progress(written, None)
+        return written
 
     def import_pupils_file(self, path: Path, mapping: Path | None = None, progress: Progress | None = None):
         """Read, check and (only when clean) store a pupil list. Returns ``(result, outcome)``."""
@@ -209,3 +218,35 @@ class AttendanceService:
             log.warning("marks import rejected errors=%d", result.errors.total)
             return result, None
         return result, self.store_marks(result.marks)
+
+
+def _mark_rows(marks: Iterable[Mark], ids: Mapping[str, str]) -> Iterator[tuple[str, str, str, str]]:
+    """Return an iterator of ``(pupil id, ISO date, session, code)`` rows for ``marks``.
+
+    Raises KeyError for a UPN missing from ``ids``, and ValueError for a
+    second mark for one pupil, date and session, at the latest when the row
+    is reached.
+    """
+    # Imported here because the import package is loaded only when a file
+    # is imported, which keeps the app's start-up short.
+    from clinic_tui.imports.mark_table import MarkTable
+
+    # A MarkTable contains one mark per session already, so only other
+    # iterables are checked for repeats.
+    if isinstance(marks, MarkTable):
+        return marks.records(ids)
+    return _unique_mark_rows(marks, ids)
+
+
+def _unique_mark_rows(marks: Iterable[Mark], ids: Mapping[str, str]) -> Iterator[tuple[str, str, str, str]]:
+    seen: set[tuple[str, str, str]] = set()
+    for mark in marks:
+        row = (ids[mark.upn], mark.date.isoformat(), mark.session.value, mark.code)
+        session = row[:3]
+        if session in seen:
+            raise ValueError(
+                f"two marks for one pupil on {mark.date:%d/%m/%Y} {mark.session.value}: "
+                "pass one mark per pupil, date and session"
+            )
+        seen.add(session)
+        yield row
