@@ -35,38 +35,43 @@ YEAR_GROUPS = ("N1", "N2", "R", *(str(year) for year in range(1, 15)))
 ACTION_OWNERS = ("parent_carer", "pupil", "school", "agency")
 MAX_ACTIONS_PER_OWNER = 50
 
+# One code per barrier of the officer's taxonomy (``clinic_tui.domain.barriers``),
+# so counts in the impact log lose nothing. A code is never renamed or reused.
 BARRIER_CODES: dict[str, str] = {
     "physical_health": "Physical illness or medical needs",
-    "mental_health": "Anxiety, low mood or other mental health needs",
-    "ebsa": "Emotionally based school avoidance",
-    "send": "Special educational needs or disability not yet met",
-    "bullying": "Bullying or difficulties with other pupils",
-    "staff_relationships": "Difficulties with staff",
-    "learning": "Curriculum, learning or exam pressure",
+    "mental_health": "Mental health or anxiety",
+    "send": "Special educational needs or disability not met",
+    "bullying": "Bullying or difficulties with friendships",
+    "school_based": "Curriculum, behaviour or sanctions at school",
     "transition": "Change of school or key stage",
+    "family_change": "Bereavement, separation or another change at home",
     "young_carer": "Caring for a family member",
     "family_health": "Illness or disability of a parent or carer",
-    "family_change": "Separation, bereavement or another change at home",
-    "housing": "Housing, temporary accommodation or a house move",
-    "cost": "Cost of uniform, travel or food",
+    "housing_money": "Housing or money",
     "transport": "Getting to school",
-    "routine": "Sleep, morning routine or lateness",
     "holiday": "Holiday in term time",
+    "routine": "Sleep, morning routine or lateness",
+    "safeguarding": "Exploitation or another safeguarding concern",
     "other": "Another barrier, described only in the case record",
 }
 
+# The next steps of a first meeting (``clinic_tui.domain.next_steps``), the
+# close of a case at review, and the follow-up set when a family did not attend.
 NEXT_STEP_CODES: dict[str, str] = {
-    "no_further_action": "No further action",
     "monitor": "Monitor attendance",
-    "review_meeting": "Review meeting booked",
-    "support_plan": "Attendance support plan agreed",
-    "early_help": "Referral to early help",
-    "agency_referral": "Referral to health, SEND, housing or another agency",
+    "review_meeting": "Review meeting",
+    "support_plan": "Attendance support plan",
     "attendance_contract": "Attendance contract",
-    "notice_to_improve": "Notice to improve",
-    "penalty_notice": "Penalty notice",
-    "education_supervision_order": "Application for an education supervision order",
-    "prosecution": "Referral for prosecution",
+    "early_help": "Early help assessment",
+    "send_review": "SEND review",
+    "attendance_service": "Referral to the attendance service",
+    "safeguarding_referral": "Safeguarding referral through the DSL",
+    "legal_step": "Consider a notice to improve or another legal step",
+    "case_closed": "Case closed at review",
+    "dna_letter": "Did not attend: send a letter",
+    "dna_phone": "Did not attend: phone again",
+    "dna_home_visit": "Did not attend: home visit",
+    "dna_other": "Did not attend: another follow-up",
 }
 
 REVIEW_OUTCOMES: dict[str, str] = {
@@ -79,6 +84,8 @@ REVIEW_OUTCOMES: dict[str, str] = {
 _URN = re.compile(r"[0-9]{6}")
 _MONTH = re.compile(r"(20[0-9]{2})-(0[1-9]|1[0-2])")
 _PSEUDONYM = re.compile(r"[0-9a-f]{64}")
+# A UPN ends in a digit, or in one of these letters while it is temporary.
+_UPN_LAST = "0123456789ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
 def pseudonymise(upn: str, key: bytes) -> str:
@@ -87,17 +94,27 @@ def pseudonymise(upn: str, key: bytes) -> str:
     The UPN is validated (13 characters, check letter) and compacted to
     upper case first, so the same pupil always gets the same pseudonym.
     The UPN itself never appears in an error message.
+
+    The local authority number is not checked against python-stdnum's list
+    (``stdnum.gb.upn`` 2.2 dates from 2011), because that list lacks
+    authorities created since, such as North Northamptonshire, whose UPNs
+    are valid.
     """
     if len(key) != PSEUDONYMISATION_KEY_SIZE:
         raise InvalidInput(f"The pseudonymisation key is {PSEUDONYMISATION_KEY_SIZE} bytes, not {len(key)}.")
-    try:
-        compact = upn_number.validate(upn)
-    except upn_number.ValidationError as error:
-        reason = str(error).rstrip(".").lower()
+    compact = upn_number.compact(upn)
+    reason = None
+    if len(compact) != 13:
+        reason = "it must have 13 characters"
+    elif not compact[1:-1].isdigit() or compact[-1] not in _UPN_LAST or not compact.isascii():
+        reason = "it must be a letter, 11 digits and a final digit or letter"
+    elif upn_number.calc_check_digit(compact[1:]) != compact[0]:
+        reason = "its check letter does not match its digits"
+    if reason is not None:
         raise InvalidInput(
             f"The UPN ({len(upn)} characters) is not a valid unique pupil number: {reason}. "
             "Check it against the school's management information system."
-        ) from None
+        )
     return hmac.new(key, compact.encode("ascii"), sha256).hexdigest()
 
 

@@ -117,6 +117,93 @@ def _v2_days_and_records(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v3_sync(conn: sqlite3.Connection) -> None:
+    # Imported here because the sync package loads HPKE and Ed25519, which
+    # listing profiles at start-up does not need.
+    from sync.outbox_schema import ensure_schema
+
+    ensure_schema(conn)
+    run_script(
+        conn,
+        """
+        -- The profile's enrolment with one central store. ``enrolment`` (which
+        -- holds the pseudonymisation key) and ``signing_key`` (the raw Ed25519
+        -- private key) are encrypted with the vault's field cipher.
+        CREATE TABLE sync_enrolment (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            organisation_id TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            enrolment BLOB NOT NULL,
+            signing_key BLOB NOT NULL,
+            enrolled_at TEXT NOT NULL,
+            last_sync_at TEXT
+        );
+
+        -- The facts of each impact row version, computed when its record was
+        -- finalised or its slot marked did-not-attend. ``body`` is encrypted
+        -- and holds no pseudonym: that needs the enrolment's key, so it is
+        -- computed when the row is sealed.
+        CREATE TABLE sync_impact (
+            impact_id TEXT NOT NULL,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            source TEXT NOT NULL CHECK (source IN ('record', 'did_not_attend')),
+            source_id TEXT NOT NULL,
+            source_version INTEGER NOT NULL,
+            pupil_id TEXT NOT NULL,
+            body BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (impact_id, version)
+        );
+        CREATE INDEX sync_impact_by_source ON sync_impact (source_id, pupil_id);
+        """,
+    )
+
+
+def _v4_invitations_and_contacts(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        -- An invitation holds who decided, their role, the reason and notes,
+        -- so its ``body`` is encrypted. ``status`` and ``slot_id`` stay in
+        -- plaintext so that open invitations are found without decrypting.
+        CREATE TABLE invitation (
+            id TEXT PRIMARY KEY,
+            status TEXT NOT NULL CHECK (status IN ('decided', 'scheduled', 'declined', 'withdrawn')),
+            slot_id TEXT,
+            body BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE invitation_pupil (
+            invitation_id TEXT NOT NULL REFERENCES invitation(id) ON DELETE CASCADE,
+            pupil_id TEXT NOT NULL REFERENCES pupil(id) ON DELETE CASCADE,
+            PRIMARY KEY (invitation_id, pupil_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX invitation_pupil_by_pupil ON invitation_pupil (pupil_id);
+
+        -- The contact log. ``body`` (kind, outcome, author and notes) is
+        -- encrypted; ``at`` is the contact's UTC time, written so that text
+        -- order is time order. An entry is evidence for the chronology, so
+        -- it is never rewritten.
+        CREATE TABLE contact_log (
+            id TEXT PRIMARY KEY,
+            at TEXT NOT NULL,
+            body BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX contact_log_by_time ON contact_log (at);
+        CREATE TRIGGER contact_log_no_update BEFORE UPDATE ON contact_log
+        BEGIN SELECT RAISE(ABORT, 'a contact log entry cannot be changed; log a new contact instead'); END;
+        CREATE TABLE contact_pupil (
+            contact_id TEXT NOT NULL REFERENCES contact_log(id) ON DELETE CASCADE,
+            pupil_id TEXT NOT NULL REFERENCES pupil(id) ON DELETE CASCADE,
+            PRIMARY KEY (contact_id, pupil_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_pupil_by_pupil ON contact_pupil (pupil_id);
+        """,
+    )
+
+
 def run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run each statement of ``script`` inside the caller's transaction.
 
@@ -136,6 +223,8 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "profile metadata, key slots, audit log, pupils, marks, notes", _v1_foundation),
     Migration(2, "clinic days and meeting records", _v2_days_and_records),
+    Migration(3, "sync outbox, enrolment and impact rows", _v3_sync),
+    Migration(4, "invitations with their decisions, and the contact log", _v4_invitations_and_contacts),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

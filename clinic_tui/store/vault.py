@@ -241,6 +241,61 @@ class Vault:
         row = self.conn.execute("SELECT wrapped, params FROM key_slot WHERE kind = 'recovery'").fetchone()
         return (row[0], json.loads(row[1])) if row else None
 
+    @classmethod
+    def locked_recovery_slot(cls, path: Path) -> tuple[str, bytes, dict[str, Any]] | None:
+        """Return the profile id, sealed data key and parameters of a locked vault's recovery slot.
+
+        The slot and the profile id are stored in plaintext, so this needs no
+        passphrase. Returns None when the profile was never enrolled.
+        """
+        if not path.exists():
+            raise VaultError(f"no vault at {path}; check the profile name with `clinic profile list`.")
+        conn = _connect(path)
+        try:
+            schema.migrate(conn)
+            profile_id = conn.execute("SELECT value FROM meta WHERE key = 'profile_id'").fetchone()[0]
+            row = conn.execute("SELECT wrapped, params FROM key_slot WHERE kind = 'recovery'").fetchone()
+        finally:
+            conn.close()
+        return (profile_id, row[0], json.loads(row[1])) if row else None
+
+    @classmethod
+    def reset_passphrase(
+        cls,
+        path: Path,
+        data_key: bytes,
+        new_passphrase: str,
+        kdf: crypto.KdfParams,
+        clock: Callable[[], dt.datetime] = _utc_now,
+    ) -> Vault:
+        """Open the vault with a data key recovered through the central store and set a new passphrase.
+
+        Only the passphrase slot is rewritten; the data is not re-encrypted.
+        Raises ``VaultError`` when the key does not open this vault, which the
+        first audit entry shows because its HMAC key is derived from the data
+        key. Returns the unlocked vault.
+        """
+        conn = _connect(path)
+        try:
+            schema.migrate(conn)
+            vault = cls(path, conn, data_key, clock)
+            checked, broken = vault.audit.verify()
+        except BaseException:
+            conn.close()
+            raise
+        if checked == 0 and broken is not None:
+            vault.close()
+            raise VaultError(
+                f"the recovered key does not open {path}: it belongs to another vault. "
+                "Check that the profile name matches the officer's profile."
+            )
+
+        with vault.transaction():
+            _write_passphrase_slot(conn, vault.profile_id, data_key, new_passphrase, kdf)
+            vault.audit.append("profile.passphrase_recover")
+        vault.checkpoint()
+        return vault
+
     def _key(self) -> bytes:
         if self._data_key is None:
             raise VaultError("the vault is locked; unlock it again to continue.")
