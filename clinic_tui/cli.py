@@ -200,8 +200,8 @@ def profile_delete(ctx: click.Context, name: str, passphrase_file: Path | None, 
         vault.close()
     if unsynced:
         raise click.ClickException(
-            f"Profile {name} has {unsynced} finalised records that have not been synced. "
-            "Run `clinic sync` first; deleting now would lose them."
+            f"Profile {name} has {unsynced} finalised record versions that the central store has not acknowledged. "
+            f"Run `clinic sync --profile {name}` until they are acknowledged; deleting now would lose them."
         )
     if not yes:
         click.confirm(f"Delete profile {name} and everything in its vault?", abort=True)
@@ -210,11 +210,10 @@ def profile_delete(ctx: click.Context, name: str, passphrase_file: Path | None, 
 
 
 def _unsynced_records(vault: Vault) -> int:
-    """Count records the central store has not acknowledged (none before sync exists)."""
-    tables = {row[0] for row in vault.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "outbox" not in tables:
-        return 0
-    return vault.conn.execute("SELECT count(*) FROM outbox WHERE state != 'acknowledged'").fetchone()[0]
+    """Count finalised record versions that no verified receipt from the central store lists."""
+    from clinic_tui.services.sync_service import unsynced_record_versions
+
+    return unsynced_record_versions(vault)
 
 
 # -- audit ---------------------------------------------------------------------
@@ -261,8 +260,11 @@ def demo(ctx: click.Context, reset: bool) -> None:
     from clinic_tui.services import demo as demo_service
 
     vault = demo_service.open_demo(workspace, DEMO_PROFILE, DEMO_PASSPHRASE, reset=reset)
-    _run_app(workspace, vault=vault)
+    _run_app(workspace, vault=vault, clock=demo_service.demo_clock(vault))
 
 
 # The data commands live in their own module; importing it registers them on ``main``.
 from clinic_tui import cli_data  # noqa: E402,F401
+from clinic_tui import cli_prepare  # noqa: E402,F401
+from clinic_tui import cli_sync  # noqa: E402,F401
+from clinic_tui import cli_report  # noqa: E402,F401

@@ -30,6 +30,15 @@ class GeneralConfig:
     organisation_name: str = ""
     """The officer's organisation, printed on letters and records."""
 
+    officer_name: str = ""
+    """The officer's name as families see it, signed at the foot of each letter."""
+
+    officer_phone: str = ""
+    """The telephone number families call about a letter. Letters need it."""
+
+    officer_email: str = ""
+    """An email address families can use about a letter, or empty to leave it out."""
+
 
 @dataclass
 class SecurityConfig:
@@ -164,6 +173,12 @@ meeting_name = "Helping your child succeed"
 theme = "clinic-dark"
 # Your organisation, printed on letters and meeting records.
 organisation_name = ""
+# Your name as families see it, signed at the foot of each letter.
+officer_name = ""
+# The telephone number families call about a letter. Letters need it.
+officer_phone = ""
+# An email address families can use about a letter; leave empty to omit it.
+officer_email = ""
 
 [security]
 # Minutes without a key press or click before the app locks itself.

@@ -42,6 +42,11 @@ class Locations:
         return self.config_dir / "themes"
 
     @property
+    def letters_dir(self) -> Path:
+        """The user's letter and call script templates, each replacing the built-in file of the same name."""
+        return self.config_dir / "letters"
+
+    @property
     def profiles_dir(self) -> Path:
         return self.data_dir / "profiles"
 

@@ -57,7 +57,8 @@ class HomeScreen(Screen[None]):
         summary.update(
             f"[b]{pupils} pupils[/b] and {session.mark_count()} attendance marks in this vault.\n\n"
             f"{day_line}\n"
-            "Press [b]P[/b] for the pupil list, [b]I[/b] to import fresh data.\n\n"
+            f"{self._sync_line()}\n"
+            "Press [b]P[/b] for the pupil list, [b]R[/b] to prepare a clinic day, [b]I[/b] to import fresh data.\n\n"
             "Press F1 to see every key, Ctrl+P to search commands, Ctrl+L to lock."
         )
 
@@ -79,3 +80,27 @@ class HomeScreen(Screen[None]):
         from clinic_tui.screens.import_data import ImportScreen
 
         self.app.push_screen(ImportScreen())
+
+    def action_open_prepare(self) -> None:
+        from clinic_tui.screens.prepare import PrepareScreen
+
+        self.app.push_screen(PrepareScreen())
+
+    def _sync_line(self) -> str:
+        """Return the line about the last sync, with a warning when records have waited too long."""
+        from clinic_tui.screens.sync_screen import format_moment
+
+        status = self.app.session.sync.status()
+        if status.last_sync_at is None:
+            line = "Never synced."
+        else:
+            line = f"Last successful sync: {format_moment(status.last_sync_at, self.app.clock.now())}."
+        if status.overdue:
+            days = self.app.workspace.config.sync.warn_unsynced_days
+            line += f" [b]Warning:[/b] {status.overdue} record versions have waited more than {days} days."
+        return line + " Press [b]S[/b] to sync."
+
+    def action_open_sync(self) -> None:
+        from clinic_tui.screens.sync_screen import SyncScreen
+
+        self.app.push_screen(SyncScreen())

@@ -32,6 +32,23 @@ class SystemClock:
         return time.monotonic()
 
 
+class OffsetClock:
+    """The machine's clock moved by a fixed number of seconds; it ticks in real time.
+
+    The demo uses it so that a demo opened in the evening still shows a
+    school day in progress.
+    """
+
+    def __init__(self, offset_seconds: float) -> None:
+        self.offset = dt.timedelta(seconds=offset_seconds)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(LOCAL_ZONE) + self.offset
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
 class ManualClock:
     """A clock that moves only when a caller advances it, for tests and demonstrations."""
 

@@ -8,9 +8,10 @@ second of each keystroke.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from clinic_tui.domain.attendance_types import AttendanceMeasures
@@ -19,12 +20,14 @@ from clinic_tui.domain.day import ClinicDay
 from clinic_tui.domain.day_settings import DaySettings
 from clinic_tui.domain.meeting import MeetingRecord, default_review_date
 from clinic_tui.domain.record import BaseRecord, MissingItem
+from clinic_tui.domain.safeguarding import ChecklistItem, SafeguardingConcern, safeguarding_checklist
 from clinic_tui.domain.slots import ContactAttempt, FollowUp, FollowUpKind, Slot
 from clinic_tui.domain.social_care import ChildPlan
 from clinic_tui.domain.steps import StepId
 from clinic_tui.domain.timeline import privacy_label
 from clinic_tui.services.attendance import AttendanceService
 from clinic_tui.services.clock import Clock
+from clinic_tui.services.sync_service import SyncQueue
 from clinic_tui.store.records import RecordRow, RecordStore
 from clinic_tui.store.vault import Vault
 
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 
 RESUME_RECORD = "resume.record_id"
 RESUME_STEP = "resume.step"
+FORM_INPUTS = "form_inputs."
 
 
 def snapshot_of(measures: AttendanceMeasures) -> dict[str, object]:
@@ -83,6 +87,7 @@ class DayService:
         self.clock = clock
         self.attendance = attendance
         self.store = RecordStore(vault)
+        self.sync_queue = SyncQueue(vault, attendance, self.store)
 
     # -- days ------------------------------------------------------------------
 
@@ -172,11 +177,24 @@ class DayService:
         note: str,
         follow_up: FollowUpKind,
         follow_up_due: dt.date,
+        follow_up_detail: str = "",
     ) -> FollowUp:
+        """Mark the slot as did-not-attend and add its follow-up.
+
+        ``follow_up_detail`` describes the task and is required for ``FollowUpKind.OTHER``.
+        """
         item = day.record_did_not_attend(
-            slot_id, self.clock.now(), contact=contact, note=note, follow_up=follow_up, follow_up_due=follow_up_due
+            slot_id,
+            self.clock.now(),
+            contact=contact,
+            note=note,
+            follow_up=follow_up,
+            follow_up_due=follow_up_due,
+            follow_up_detail=follow_up_detail,
         )
-        self.store.save_day(day, "slot.did_not_attend")
+        with self.vault.transaction():
+            self.store.save_day(day, "slot.did_not_attend")
+            self.sync_queue.did_not_attend(day, slot_id)
         return item
 
     def finish_slot(self, day: ClinicDay, slot_id: str) -> None:
@@ -228,9 +246,37 @@ class DayService:
     def load_record(self, record_id: str) -> BaseRecord:
         return self.store.load_record(record_id)
 
-    def autosave(self, record: BaseRecord) -> None:
-        if not record.is_finalised:
+    def autosave(self, record: BaseRecord, form_inputs: Mapping[str, object] | None = None) -> None:
+        """Save a draft record, and the form inputs it cannot hold yet, in one transaction.
+
+        ``form_inputs`` keeps what the officer typed that is not part of the
+        record yet, such as a half-filled action, so a crash after the save loses none of it.
+        The values must be JSON-ready, and they are stored encrypted. None
+        leaves the stored inputs as they are, and an empty mapping clears them.
+        A finalised record is not saved.
+        """
+        if record.is_finalised:
+            return
+        with self.vault.transaction():
             self.store.save_draft(record)
+            if form_inputs is not None:
+                self._store_form_inputs(record.id, form_inputs)
+
+    def form_inputs(self, record_id: str) -> dict[str, object]:
+        """Return the form inputs saved with a draft record by ``autosave``, or an empty dict."""
+        key = FORM_INPUTS + record_id
+        stored = self.vault.meta(key)
+        if not stored:
+            return {}
+        return self.vault.open_json("meta", key, "value", base64.b64decode(stored))
+
+    def _store_form_inputs(self, record_id: str, form_inputs: Mapping[str, object]) -> None:
+        key = FORM_INPUTS + record_id
+        if not form_inputs:
+            self.vault.conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            return
+        sealed = self.vault.seal_json("meta", key, "value", dict(form_inputs))
+        self.vault.set_meta(key, base64.b64encode(sealed).decode("ascii"))
 
     def finalise(self, record: BaseRecord) -> list[MissingItem]:
         """Finalise and lock the record, or return everything still missing."""
@@ -239,14 +285,57 @@ class DayService:
             return missing
         with self.vault.transaction():
             self.store.finalise(record)
+            self.sync_queue.record_finalised(record, self.store.records_day(record.id))
+            self._store_form_inputs(record.id, {})
             self.clear_resume()
         log.info("record finalised record_id=%s version=%d", record.id, record.version)
         return []
 
     def add_addendum(self, record: BaseRecord, day_id: str | None, reason: str, text: str) -> None:
         record.add_addendum(reason, text, self.vault.profile_name, self.clock.now())
-        self.store.add_version(record, day_id)
+        with self.vault.transaction():
+            self.store.add_version(record, day_id)
+            self.sync_queue.record_finalised(record, day_id)
         log.info("addendum added record_id=%s version=%d", record.id, record.version)
+
+    # -- safeguarding ------------------------------------------------------------
+
+    def raise_concern(
+        self, record: BaseRecord, step: StepId, note: str, dsl_informed_at: dt.datetime | None = None
+    ) -> SafeguardingConcern:
+        """Raise a concern on a record and save it at once.
+
+        On a finalised record the concern becomes a new version (an addendum),
+        because safeguarding cannot wait for the record to be reopened.
+        """
+        concern = record.raise_concern(step, note, self.clock.now(), self.vault.profile_name, dsl_informed_at)
+        self._save_concern_change(record)
+        log.info("safeguarding concern raised record_id=%s concern_id=%s", record.id, concern.id)
+        return concern
+
+    def record_dsl_informed(
+        self, record: BaseRecord, concern_id: str, informed_at: dt.datetime
+    ) -> SafeguardingConcern:
+        """Record when the DSL was informed of a concern, and save the record at once."""
+        concern = record.record_dsl_informed(concern_id, informed_at, self.clock.now(), self.vault.profile_name)
+        self._save_concern_change(record)
+        log.info("DSL informed recorded record_id=%s concern_id=%s", record.id, concern_id)
+        return concern
+
+    def _save_concern_change(self, record: BaseRecord) -> None:
+        if not record.is_finalised:
+            self.store.save_draft(record)
+            return
+        # On a finalised record the change is a new version, synced like any addendum.
+        day_id = self.store.records_day(record.id)
+        with self.vault.transaction():
+            self.store.add_version(record, day_id)
+            self.sync_queue.record_finalised(record, day_id)
+
+    def safeguarding_checklist(self, day_id: str) -> list[ChecklistItem]:
+        """Return the end-of-day checklist: every concern on the day's records, DSL not yet informed first."""
+        records = [self.store.load_record(row.id) for row in self.store.records(day_id)]
+        return safeguarding_checklist(records)
 
     # -- where to resume after a crash ---------------------------------------
 

@@ -8,13 +8,19 @@ import logging
 from clinic_tui.domain.attendees import Mode
 from clinic_tui.domain.day_settings import Break, DaySettings
 from clinic_tui.domain.planning import sibling_groups, suggest_attendees
-from clinic_tui.services.clock import Clock, SystemClock
+from clinic_tui.domain.prepare import Decision, InvitationReason
+from clinic_tui.services.clock import Clock, OffsetClock, SystemClock
 from clinic_tui.services.workspace import Workspace
 from clinic_tui.store.vault import Vault
 
 log = logging.getLogger(__name__)
 
 DEMO_SLOTS = 9
+DEMO_OFFSET_KEY = "demo.clock_offset_seconds"
+# Outside these hours the demo runs on a clock moved to 08:55, five minutes
+# before its first slot, so the timeline shows a school day, not an overrun.
+_SCHOOL_HOURS = (dt.time(8, 0), dt.time(16, 0))
+_DEMO_MORNING = dt.time(8, 55)
 _MODES = (Mode.IN_PERSON, Mode.IN_PERSON, Mode.VIDEO, Mode.IN_PERSON, Mode.PHONE)
 
 
@@ -32,6 +38,7 @@ def open_demo(
         profiles.create(name, passphrase)
         vault = profiles.unlock(name, passphrase)
         try:
+            clock = _school_hours_clock(vault, clock)
             seed_demo(workspace, vault, clock)
         except BaseException:
             vault.close()
@@ -40,6 +47,24 @@ def open_demo(
         log.info("demo profile created")
         return vault
     return profiles.unlock(name, passphrase)
+
+
+def _school_hours_clock(vault: Vault, clock: Clock) -> Clock:
+    """Return ``clock``, or one moved to 08:55 today when it is outside school hours."""
+    now = clock.now()
+    if _SCHOOL_HOURS[0] <= now.time() <= _SCHOOL_HOURS[1] or not isinstance(clock, SystemClock):
+        return clock
+    morning = dt.datetime.combine(now.date(), _DEMO_MORNING, tzinfo=now.tzinfo)
+    offset = (morning - now).total_seconds()
+    with vault.transaction():
+        vault.set_meta(DEMO_OFFSET_KEY, str(offset))
+    return OffsetClock(offset)
+
+
+def demo_clock(vault: Vault) -> Clock:
+    """Return the clock the demo profile was made with (real time, or moved to school hours)."""
+    offset = vault.meta(DEMO_OFFSET_KEY)
+    return OffsetClock(float(offset)) if offset else SystemClock()
 
 
 def seed_demo(workspace: Workspace, vault: Vault, clock: Clock) -> None:
@@ -99,7 +124,11 @@ def _plan_demo_day(session, today: dt.date, school_name: str, urn: str) -> None:
         breaks=(Break(dt.time(10, 30), dt.time(10, 45), "Break"), Break(dt.time(12, 15), dt.time(13, 0), "Lunch")),
     )
     day = session.days.create_day(settings)
+    decided_on = today - dt.timedelta(days=7)
     for index, family in enumerate(chosen):
+        # The app only suggests; in the demo a synthetic head of year has decided.
+        decision = Decision("Sam Taylor", "Head of year", InvitationReason.PERSISTENT_ABSENCE, decided_on)
+        session.prepare.decide(family, decision)
         pupils = [by_id[pupil_id].pupil for pupil_id in family]
         absence = by_id[family[0]].measures.absence_by_code
         session.days.add_slot(

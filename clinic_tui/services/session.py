@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from clinic_tui.services.attendance import AttendanceService
 from clinic_tui.services.clock import Clock, SystemClock
 from clinic_tui.services.days import DayService
+from clinic_tui.services.prepare import PrepareService
 from clinic_tui.services.reviews import ReviewService
+from clinic_tui.services.sync_service import SyncService
 from clinic_tui.services.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ class Session:
         self.attendance = AttendanceService(vault, lambda: self.clock.now().date())
         self.days = DayService(vault, self.clock, self.attendance)
         self.reviews = ReviewService(self.days, self.attendance)
+        self.prepare = PrepareService(vault, self.clock, self.attendance, self.days, workspace)
+        self.sync = SyncService(vault, self.clock, self.attendance, workspace.config.sync)
 
     @property
     def profile_name(self) -> str:
