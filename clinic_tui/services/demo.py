@@ -40,6 +40,7 @@ def open_demo(
         try:
             clock = _school_hours_clock(vault, clock)
             seed_demo(workspace, vault, clock)
+            _decide_demo_invitations(workspace, vault, clock)
         except BaseException:
             vault.close()
             profiles.delete(name)
@@ -65,6 +66,25 @@ def demo_clock(vault: Vault) -> Clock:
     """Return the clock the demo profile was made with (real time, or moved to school hours)."""
     offset = vault.meta(DEMO_OFFSET_KEY)
     return OffsetClock(float(offset)) if offset else SystemClock()
+
+
+def _decide_demo_invitations(workspace: Workspace, vault: Vault, clock: Clock) -> None:
+    """Record a named decision for each family on the demo day, so its letters can be written.
+
+    The app only suggests; here a synthetic head of year has decided.
+    Tests that seed the demo without this step check the rule that no
+    letter goes out without a decision.
+    """
+    from clinic_tui.services.session import Session
+
+    session = Session(workspace, vault, clock)
+    day = session.days.today()
+    if day is None:
+        return
+    decided_on = clock.now().date() - dt.timedelta(days=7)
+    for slot in day.slots:
+        decision = Decision("Sam Taylor", "Head of year", InvitationReason.PERSISTENT_ABSENCE, decided_on)
+        session.prepare.decide(slot.family, decision)
 
 
 def seed_demo(workspace: Workspace, vault: Vault, clock: Clock) -> None:
@@ -124,11 +144,7 @@ def _plan_demo_day(session, today: dt.date, school_name: str, urn: str) -> None:
         breaks=(Break(dt.time(10, 30), dt.time(10, 45), "Break"), Break(dt.time(12, 15), dt.time(13, 0), "Lunch")),
     )
     day = session.days.create_day(settings)
-    decided_on = today - dt.timedelta(days=7)
     for index, family in enumerate(chosen):
-        # The app only suggests; in the demo a synthetic head of year has decided.
-        decision = Decision("Sam Taylor", "Head of year", InvitationReason.PERSISTENT_ABSENCE, decided_on)
-        session.prepare.decide(family, decision)
         pupils = [by_id[pupil_id].pupil for pupil_id in family]
         absence = by_id[family[0]].measures.absence_by_code
         session.days.add_slot(
