@@ -143,6 +143,10 @@ async def meeting_latency(workspace: Workspace, keys: str) -> tuple[list[float],
         app.screen.save_now()
         stored = days.store.load_record(record.id)
         notes = {entry.barrier: entry.notes for entry in stored.barriers}[Barrier.TRANSPORT]
+
+        # Leave the day as the timeline would, so the memory run can start the next slot.
+        days.finish_slot(days.load(day.id), day.slots[0].id)
+        days.clear_resume()
         return times, len(notes)
 
 
@@ -158,25 +162,28 @@ async def day_memory(workspace: Workspace, slots: int) -> tuple[int, int]:
         day = days.today()
         families = [row.id for row in app.session.attendance.rows()]
         index = 0
-        while len(day.slots) < slots:
+        while len(day.slots) < slots + 1:
             family = families[index]
             index += 1
             if any(family in slot.family for slot in day.slots):
                 continue
             days.add_slot(day, [family], Mode.IN_PERSON)
 
-        for slot in day.slots[:slots]:
+        for slot in list(day.slots[1 : slots + 1]):
             record = days.start_meeting(day, slot.id)
-            app.push_screen(MeetingScreen(record.id, StepId.ATTENDEES))
-            while not isinstance(app.screen, MeetingScreen):
+            # The app may have reopened an earlier meeting underneath, so screens are told apart by identity.
+            meeting = MeetingScreen(record.id, StepId.ATTENDEES)
+            app.push_screen(meeting)
+            while app.screen is not meeting:
                 await pilot.pause(0.05)
             await pilot.press(*"Alex Doe", "f8", "space", "f8", "f8", *"Fine", "f8", *"Busy mornings")
             for _ in range(5):
                 await pilot.press("f8")
             await pilot.press("escape")
-            while isinstance(app.screen, MeetingScreen):
+            while app.screen is meeting:
                 await pilot.pause(0.05)
             day = days.load(day.id)
+            days.finish_slot(day, slot.id)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return after_start, peak
 

@@ -73,7 +73,38 @@ def unlock_vault(workspace: Workspace, profile: str, passphrase_file: Path | Non
         raise click.ClickException(str(error)) from None
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+# Modules whose commands register themselves on ``main`` when imported. They
+# load on the first subcommand look-up, so plain `clinic` (the app) starts
+# without importing them; sync must come before report, which joins its group.
+_COMMAND_MODULES = ("clinic_tui.cli_data", "clinic_tui.cli_prepare", "clinic_tui.cli_sync", "clinic_tui.cli_report")
+
+
+class ClinicGroup(click.Group):
+    """The top-level group, loading the command modules on first use."""
+
+    _loaded = False
+
+    def _load_commands(self) -> None:
+        if ClinicGroup._loaded:
+            return
+        ClinicGroup._loaded = True
+        import importlib
+
+        for name in _COMMAND_MODULES:
+            importlib.import_module(name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load_commands()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_commands()
+        return super().list_commands(ctx)
+
+
+@click.group(
+    cls=ClinicGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
@@ -261,10 +292,3 @@ def demo(ctx: click.Context, reset: bool) -> None:
 
     vault = demo_service.open_demo(workspace, DEMO_PROFILE, DEMO_PASSPHRASE, reset=reset)
     _run_app(workspace, vault=vault, clock=demo_service.demo_clock(vault))
-
-
-# The data commands live in their own module; importing it registers them on ``main``.
-from clinic_tui import cli_data  # noqa: E402,F401
-from clinic_tui import cli_prepare  # noqa: E402,F401
-from clinic_tui import cli_sync  # noqa: E402,F401
-from clinic_tui import cli_report  # noqa: E402,F401

@@ -24,16 +24,10 @@ _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".md": "md", 
 
 
 def _central_group() -> click.Group:
-    """Return the ``central`` command group, creating it if the sync commands have not registered it."""
-    existing = main.commands.get("central")
-    if isinstance(existing, click.Group):
-        return existing
+    """Return the ``central`` command group that the sync commands register."""
+    from clinic_tui import cli_sync  # noqa: F401 (importing it registers the group)
 
-    @main.group("central")
-    def central() -> None:
-        """Commands for the central store, run where its folder is."""
-
-    return central
+    return main.commands["central"]  # type: ignore[return-value]
 
 
 def _output_format(output_format: str | None, out: Path | None) -> str:
