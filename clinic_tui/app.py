@@ -145,11 +145,19 @@ class ClinicApp(App[None]):
         if self.session is None:
             return
         profile = self.session.profile_name
+        self._save_open_work()
         self.session.close()
         self.session = None
         self._clear_screens()
         self.push_screen(UnlockScreen(profile))
         log.info("locked")
+
+    def _save_open_work(self) -> None:
+        """Save any meeting still waiting for its throttled autosave, before the vault closes."""
+        for screen in self.screen_stack:
+            save_now = getattr(screen, "save_now", None)
+            if callable(save_now):
+                save_now()
 
     def check_idle_lock(self) -> None:
         """Lock when nothing was typed or clicked for the configured number of minutes."""
@@ -187,6 +195,7 @@ class ClinicApp(App[None]):
 
     async def action_quit(self) -> None:
         if self.session is not None:
+            self._save_open_work()
             self.session.close()
             self.session = None
         self.exit()

@@ -225,6 +225,7 @@ async def test_finalise_with_gaps_lists_all(workspace, fake_clock):
         assert not _stored(app, screen).is_finalised
 
 
+@pytest.mark.slow
 async def test_concern_from_middle_step(workspace, fake_clock):
     app = _demo_app(workspace, fake_clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -326,6 +327,7 @@ async def test_addendum_makes_version_two(workspace, fake_clock):
         assert locked.query_one("#header-flag", Static).has_class("raised")
 
 
+@pytest.mark.slow
 async def test_child_plan_needs_social_worker(workspace, fake_clock):
     app = _demo_app(workspace, fake_clock)
     async with app.run_test(size=SIZE) as pilot:
