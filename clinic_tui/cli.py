@@ -34,7 +34,7 @@ def read_passphrase(passphrase_file: Path | None, prompt: str, *, confirm: bool 
 
     A passphrase is never a plain command-line argument, because arguments are
     visible to other users in the process list and land in shell history.
-    ``line`` picks the line when a file or standard input holds several.
+    ``line`` picks the line when a file or standard input contains several.
     """
     if passphrase_file is not None:
         lines = passphrase_file.read_text(encoding="utf-8").splitlines()

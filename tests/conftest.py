@@ -45,7 +45,7 @@ def workspace(clinic_home: Path) -> Workspace:
 
 @pytest.fixture
 def fake_clock() -> ManualClock:
-    """A clock fixed at 08:45 on Tuesday 10 March 2026 that moves only when told."""
+    """A clock fixed at 08:45 on Tuesday 10 March 2026 that moves only when a test advances it."""
     return ManualClock(FIXED_START)
 
 

@@ -68,7 +68,7 @@ def flags_for(pupil: Pupil, measures: AttendanceMeasures) -> list[Flag]:
 
 @dataclass(frozen=True)
 class CandidateFilter:
-    """Which pupils to list. Every set condition must hold; unset ones are ignored.
+    """A set of conditions for the candidate list. A pupil is listed when every set condition holds, and unset ones are ignored.
 
     ``broken_weeks_at_least`` counts broken weeks in the last 6 school weeks.
     """

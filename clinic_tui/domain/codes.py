@@ -17,7 +17,7 @@ CODES_2024_START = dt.date(2024, 8, 19)
 
 
 class Category(str, Enum):
-    """How a mark counts in the attendance measures."""
+    """The category that decides how a mark counts in the attendance measures."""
 
     PRESENT = "present"
     APPROVED_ACTIVITY = "approved educational activity"

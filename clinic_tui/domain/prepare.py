@@ -20,7 +20,7 @@ from clinic_tui.domain.checks import InvalidValue
 
 
 class InvitationReason(str, Enum):
-    """Why a family is invited, as the deciding person records it."""
+    """The reason a family is invited, as the deciding person records it."""
 
     PERSISTENT_ABSENCE = "persistent_absence"
     SEVERE_ABSENCE = "severe_absence"
@@ -59,7 +59,7 @@ class InvitationStatus(str, Enum):
 
 @dataclass(frozen=True)
 class Decision:
-    """Who decided to invite a family, why and when."""
+    """A named person's decision to invite a family: their name and role, the reason and the date."""
 
     decided_by: str
     role: str
@@ -163,7 +163,7 @@ class CallOutcome(str, Enum):
 
 @dataclass(frozen=True)
 class ContactEntry:
-    """One contact with a family: when, how, by whom, the outcome of a call, and notes."""
+    """One contact with a family: its time, kind, author, the outcome of a call, and notes."""
 
     pupil_ids: tuple[str, ...]
     kind: ContactKind

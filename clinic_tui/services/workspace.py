@@ -12,7 +12,7 @@ from clinic_tui.store.profiles import ProfileStore
 
 @dataclass
 class Workspace:
-    """What every command and screen needs before a profile is unlocked."""
+    """The folders, configuration and profiles that every command and screen needs before unlocking."""
 
     locations: Locations
     config: Config = field(default_factory=Config)

@@ -86,7 +86,9 @@ def test_clock_five_minute_warning_boundaries():
     at_five = day.clock(at(9, 25))
     at_end = day.clock(at(9, 30))
 
-    assert just_before is not None and at_five is not None and at_end is not None
+    assert just_before is not None
+    assert at_five is not None
+    assert at_end is not None
     assert just_before.warning is False
     assert at_five.warning is True
     assert at_five.remaining == 5 * MINUTE
