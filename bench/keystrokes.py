@@ -5,18 +5,21 @@ meeting and into a bare Textual Input in an app with nothing else on
 screen. The meeting field is a barrier's notes, which the screen stores in
 the record on every key and autosaves to a real vault. A key's time runs
 from handing the key event to the app until the last message it causes
-has been dispatched. In both apps that is the ``Input.Changed`` that
-bubbles up to the app, and in the meeting also the pane's
-``StepPane.Edited`` at the meeting screen. The next key goes as soon as
-the last one is done, so a throttled autosave or a screen refresh lands on
-whichever key it delays. Pilot's own ``press`` is not used for timing
-because it waits on every widget of the screen after each key, which
-measures Pilot rather than the app.
+has been dispatched. In the bare app that is the ``Input.Changed`` that
+bubbles up to the app. In the meeting the step stops the field's
+``Input.Changed`` (nothing above it needs it) and posts ``StepPane.Edited``
+to the meeting screen, so both of those are waited for. The next key goes
+as soon as the last one is done, so a throttled autosave or a screen
+refresh lands on whichever key it delays. Pilot's own ``press`` is not
+used for timing because it waits on every widget of the screen after each
+key, which measures Pilot rather than the app.
 
-NOTE: in Textual 8.2.8 an Input sets its virtual size on every key, which
-lays out the whole screen again at the next refresh. The 95th percentile
-is mostly that layout, so it grows with the number of widgets on the
-screen: one for the bare Input, about sixty on the barriers step.
+NOTE: keys go in faster than a person types, so about one key in twenty
+also pays for a frame: Textual repaints at most 60 times a second, and a
+frame's cost grows with the number of widgets that share the typed
+field's scrolling container. The 95th percentile sits near the line
+between keys that paid for a frame and keys that did not, so it moves
+with the median as well as with the frame.
 
 Memory: a fresh process (so that seeding the demo school does not count)
 opens the demo day grown to 20 slots and runs each meeting through all ten
@@ -135,7 +138,7 @@ async def meeting_latency(workspace: Workspace, keys: str) -> tuple[list[float],
     vault = workspace.profiles.unlock("bench", PASSPHRASE)
     seed_demo(workspace, vault, clock)
     app = ClinicApp(workspace, vault=vault, clock=clock)
-    timer = KeyTimer((StepPane.Edited, MeetingScreen), (Input.Changed, App))
+    timer = KeyTimer((StepPane.Edited, MeetingScreen), (Input.Changed, StepPane))
     async with app.run_test(size=SIZE, message_hook=timer.hook) as pilot:
         days = app.session.days
         day = days.today()

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from clinic_tui.domain.checks import InvalidValue, format_short_date
 from clinic_tui.domain.prepare import CallOutcome, ChronologyEntry, ContactEntry, ContactKind
@@ -25,6 +25,7 @@ from clinic_tui.domain.timeline import year_label
 from clinic_tui.screens.day_dialogs import parse_date, parse_time
 from clinic_tui.screens.prepare_dialogs import FormDialog, form_bindings, scope_provider, screen_bindings
 from clinic_tui.services.prepare import NotInvited, PrepareService
+from clinic_tui.widgets.form_input import FormInput
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +112,9 @@ class ContactDialog(FormDialog[ContactRequest]):
                 compact=True,
             )
         yield Label("Notes", classes="field-label")
-        yield Input(id="notes", placeholder="what was said or sent", compact=True)
+        yield FormInput(id="notes", placeholder="what was said or sent", compact=True)
         yield Label("When (DD/MM/YYYY HH:MM)", classes="field-label")
-        yield Input(f"{self.now:%d/%m/%Y %H:%M}", id="at", max_length=16, compact=True)
+        yield FormInput(f"{self.now:%d/%m/%Y %H:%M}", id="at", max_length=16, compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#outcome" if self.phone else "#kind", Select).focus()

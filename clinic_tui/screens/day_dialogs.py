@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, Label, Select, SelectionList, Static
 from clinic_tui.domain.checks import InvalidValue
 from clinic_tui.domain.slots import ContactAttempt, FollowUpKind
 from clinic_tui.screens.day_keys import dialog_bindings
+from clinic_tui.widgets.form_input import FormInput
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +194,7 @@ class SkipDialog(SlotFormDialog[SkipRequest]):
 
     def compose_fields(self) -> ComposeResult:
         yield Label("Reason for skipping", classes="field-label")
-        yield Input(id="reason", placeholder="for example: family cancelled by phone this morning")
+        yield FormInput(id="reason", placeholder="for example: family cancelled by phone this morning")
 
     def read_request(self) -> SkipRequest:
         return SkipRequest(self.text_of("#reason"))
@@ -204,9 +205,9 @@ class MoveToDialog(SlotFormDialog[MoveRequest]):
 
     def compose_fields(self) -> ComposeResult:
         yield Label("New start time (HH:MM)", classes="field-label")
-        yield Input(id="time", placeholder="for example 14:30", max_length=5)
+        yield FormInput(id="time", placeholder="for example 14:30", max_length=5)
         yield Label("Reason (optional)", classes="field-label")
-        yield Input(id="reason")
+        yield FormInput(id="reason")
 
     def read_request(self) -> MoveRequest:
         return MoveRequest(parse_time(self.text_of("#time"), "new start time"), self.text_of("#reason"))
@@ -217,11 +218,11 @@ class RearrangeDialog(SlotFormDialog[RearrangeRequest]):
 
     def compose_fields(self) -> ComposeResult:
         yield Label("New date (DD/MM/YYYY)", classes="field-label")
-        yield Input(id="date", placeholder="for example 17/03/2026", max_length=10)
+        yield FormInput(id="date", placeholder="for example 17/03/2026", max_length=10)
         yield Label("New start time (HH:MM)", classes="field-label")
-        yield Input(id="time", placeholder="for example 09:30", max_length=5)
+        yield FormInput(id="time", placeholder="for example 09:30", max_length=5)
         yield Label("Reason for rearranging", classes="field-label")
-        yield Input(id="reason", placeholder="for example: parent or carer is at work that day")
+        yield FormInput(id="reason", placeholder="for example: parent or carer is at work that day")
 
     def read_request(self) -> RearrangeRequest:
         return RearrangeRequest(
@@ -256,7 +257,7 @@ class DidNotAttendDialog(SlotFormDialog[DidNotAttendRequest]):
         # A ticked box differs from an empty one only by colour, so the choice is also spelled out.
         yield Static(self._ticked_text(()), id="contact-ticked", markup=False)
         yield Label("Note", classes="field-label")
-        yield Input(id="note", placeholder="what happened (required when no contact was tried)", compact=True)
+        yield FormInput(id="note", placeholder="what happened (required when no contact was tried)", compact=True)
         yield Label("Follow-up", classes="field-label")
         yield Select[FollowUpKind](
             ((kind.label, kind) for kind in FollowUpKind),
@@ -266,9 +267,9 @@ class DidNotAttendDialog(SlotFormDialog[DidNotAttendRequest]):
             compact=True,
         )
         yield Label("What to do (required for Other)", classes="field-label")
-        yield Input(id="detail", compact=True)
+        yield FormInput(id="detail", compact=True)
         yield Label("Follow-up due by (DD/MM/YYYY)", classes="field-label")
-        yield Input(f"{self.default_due:%d/%m/%Y}", id="due", max_length=10, compact=True)
+        yield FormInput(f"{self.default_due:%d/%m/%Y}", id="due", max_length=10, compact=True)
 
     @staticmethod
     def _ticked_text(ticked: Iterable[ContactAttempt]) -> str:

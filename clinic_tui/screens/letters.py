@@ -28,6 +28,7 @@ from clinic_tui.screens.prepare_dialogs import scope_provider, screen_bindings
 from clinic_tui.services.prepare import PrepareService
 from clinic_tui.services.prepare_letters import LetterBatch
 from clinic_tui.store.records import RecordRow
+from clinic_tui.widgets.form_input import FormInput
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class LettersScreen(Screen[None]):
         yield Static(id="letters-status", markup=False)
         with Horizontal(id="letters-folder-row"):
             yield Label("Folder (O):")
-            yield Input(id="letters-folder", compact=True)
+            yield FormInput(id="letters-folder", compact=True)
         yield DataTable(id="letters-families", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="letters-preview"):
             yield Static(id="letters-preview-text", markup=False)

@@ -32,6 +32,7 @@ from clinic_tui.screens.prepare_dialogs import (
     suggested_reason,
 )
 from clinic_tui.services.prepare import CandidateRow, PrepareService
+from clinic_tui.widgets.form_input import FormInput
 
 # The flags a filter can require, in the order the panel lists them.
 FILTER_FLAGS = (Flag.PERSISTENT, Flag.SEVERE, Flag.THRESHOLD, Flag.FALLING, Flag.EARLY_WARNING, Flag.SEN, Flag.SOCIAL_CARE)
@@ -80,7 +81,7 @@ class CandidateFilterPanel(VerticalScroll):
             compact=True,
         )
         yield Label("Broken weeks in the last 6, at least")
-        yield Input(id="filter-broken", restrict=r"\d{0,1}", max_length=1, placeholder="any", compact=True)
+        yield FormInput(id="filter-broken", restrict=r"\d{0,1}", max_length=1, placeholder="any", compact=True)
         yield Label("Year group")
         yield Select[str]([], prompt="Any year group", id="filter-year", compact=True)
         yield Label("Invitation")

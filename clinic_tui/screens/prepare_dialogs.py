@@ -32,6 +32,7 @@ from clinic_tui.domain.candidates import Flag
 from clinic_tui.domain.checks import InvalidValue
 from clinic_tui.domain.prepare import Decision, InvitationReason, InvitationStatus
 from clinic_tui.screens.day_dialogs import error_sentence, parse_date
+from clinic_tui.widgets.form_input import FormInput
 
 log = logging.getLogger(__name__)
 
@@ -207,9 +208,9 @@ class DecideDialog(FormDialog[DecideRequest]):
         )
         yield Static(id="family-ticked", markup=False)
         yield Label("Who decided: their name", classes="field-label")
-        yield Input(id="decided-by", placeholder="for example Priya Shah", compact=True)
+        yield FormInput(id="decided-by", placeholder="for example Priya Shah", compact=True)
         yield Label("Their role", classes="field-label")
-        yield Input(id="role", placeholder="for example DSL, head of year or EWO", compact=True)
+        yield FormInput(id="role", placeholder="for example DSL, head of year or EWO", compact=True)
         yield Label("Reason (Enter opens the list)", classes="field-label")
         yield Select[InvitationReason](
             ((reason.label, reason) for reason in InvitationReason),
@@ -219,9 +220,9 @@ class DecideDialog(FormDialog[DecideRequest]):
             compact=True,
         )
         yield Label("Notes (required when the reason is Other)", classes="field-label")
-        yield Input(id="notes", placeholder="optional, unless the reason is Other", compact=True)
+        yield FormInput(id="notes", placeholder="optional, unless the reason is Other", compact=True)
         yield Label("Date decided (DD/MM/YYYY)", classes="field-label")
-        yield Input(f"{self.today:%d/%m/%Y}", id="decided-on", max_length=10, compact=True)
+        yield FormInput(f"{self.today:%d/%m/%Y}", id="decided-on", max_length=10, compact=True)
 
     def on_mount(self) -> None:
         self._show_ticked()

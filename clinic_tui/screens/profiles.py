@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from clinic_tui import keys
 from clinic_tui.store.errors import ProfileError, TooManyAttempts, VaultError, WrongPassphrase
 from clinic_tui.store.profiles import check_name, check_passphrase
+from clinic_tui.widgets.form_input import FormInput
 
 
 class ProfileChooserScreen(Screen[None]):
@@ -85,7 +86,7 @@ class UnlockScreen(Screen[None]):
         with Vertical():
             yield Label(f"Unlock profile {self.profile}", classes="title")
             yield Label("Passphrase")
-            yield Input(password=True, id="passphrase", placeholder="type your passphrase, then Enter")
+            yield FormInput(password=True, id="passphrase", placeholder="type your passphrase, then Enter")
             yield Static("", id="unlock-message")
         yield Footer()
 
@@ -144,11 +145,11 @@ class CreateProfileScreen(Screen[bool]):
         with Vertical():
             yield Label("New profile", classes="title")
             yield Label("Profile name (lower-case letters, digits, hyphens)")
-            yield Input(id="name", placeholder="for example j-smith")
+            yield FormInput(id="name", placeholder="for example j-smith")
             yield Label("Passphrase (at least 12 characters)")
-            yield Input(password=True, id="passphrase")
+            yield FormInput(password=True, id="passphrase")
             yield Label("The same passphrase again")
-            yield Input(password=True, id="confirm")
+            yield FormInput(password=True, id="confirm")
             yield Static("", id="create-message")
         yield Footer()
 

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from clinic_tui import keys
 from clinic_tui.widgets.filter_panel import FilterPanel
+from clinic_tui.widgets.form_input import FormInput
 from clinic_tui.widgets.pupil_query import (
     FLAG_MEANINGS,
     ListEntry,
@@ -65,7 +66,7 @@ class PupilListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield Input(placeholder="Search by name or UPN (Ctrl+F)", id="pupil-search")
+        yield FormInput(placeholder="Search by name or UPN (Ctrl+F)", id="pupil-search")
         yield Static(id="pupils-status", markup=False)
         with Horizontal(id="pupils-body"):
             yield PupilTable(id="pupil-table")

@@ -27,6 +27,7 @@ from clinic_tui.screens.day_dialogs import parse_date, parse_time
 from clinic_tui.screens.prepare_dialogs import FormDialog, form_bindings, scope_provider, screen_bindings
 from clinic_tui.services.prepare import PrepareService
 from clinic_tui.services.prepare_schedule import ScheduleResult
+from clinic_tui.widgets.form_input import FormInput
 
 # Roles the assign dialog offers. OTHER needs a description, which the
 # timeline's meeting screen collects, so it is not offered here.
@@ -62,17 +63,17 @@ class NewDayDialog(FormDialog[NewDayRequest]):
 
     def compose_fields(self) -> ComposeResult:
         yield Label("Date (DD/MM/YYYY)", classes="field-label")
-        yield Input(f"{self.date:%d/%m/%Y}", id="date", max_length=10, compact=True)
+        yield FormInput(f"{self.date:%d/%m/%Y}", id="date", max_length=10, compact=True)
         yield Label("First slot starts at (HH:MM)", classes="field-label")
-        yield Input("09:00", id="start", max_length=5, compact=True)
+        yield FormInput("09:00", id="start", max_length=5, compact=True)
         yield Label("Slot length in minutes", classes="field-label")
-        yield Input(str(self.slot_minutes), id="minutes", restrict=r"\d{0,3}", compact=True)
+        yield FormInput(str(self.slot_minutes), id="minutes", restrict=r"\d{0,3}", compact=True)
         yield Label("Room", classes="field-label")
-        yield Input(self.room, id="room", placeholder="for example Meeting room 2", compact=True)
+        yield FormInput(self.room, id="room", placeholder="for example Meeting room 2", compact=True)
         yield Label("School name", classes="field-label")
-        yield Input(self.school[0], id="school", compact=True)
+        yield FormInput(self.school[0], id="school", compact=True)
         yield Label("School URN (six digits)", classes="field-label")
-        yield Input(self.school[1], id="urn", restrict=r"\d{0,6}", compact=True)
+        yield FormInput(self.school[1], id="urn", restrict=r"\d{0,6}", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#date", Input).focus()
@@ -125,7 +126,7 @@ class AssignDialog(FormDialog[AssignRequest]):
             ((mode.label, mode) for mode in Mode), value=Mode.IN_PERSON, allow_blank=False, id="mode", compact=True
         )
         yield Label("Start time (HH:MM; empty for the first free time)", classes="field-label")
-        yield Input(id="start", max_length=5, placeholder="first free time", compact=True)
+        yield FormInput(id="start", max_length=5, placeholder="first free time", compact=True)
         yield Label("Attendees (suggested ones are ticked)", classes="field-label")
         ticked = {attendee.role for attendee in self.suggested}
         yield SelectionList[str](

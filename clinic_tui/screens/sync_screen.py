@@ -17,6 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
 
 from clinic_tui import keys
+from clinic_tui.widgets.form_input import FormInput
 
 _STATE_LABELS = {
     "pending": "waiting to be sealed",
@@ -52,7 +53,7 @@ class FolderDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Folder to sync through (a USB stick or shared folder). Enter syncs, Escape cancels.")
-            yield Input(value=str(self.suggested) if self.suggested else "", placeholder="/media/usb/clinic-sync",
+            yield FormInput(value=str(self.suggested) if self.suggested else "", placeholder="/media/usb/clinic-sync",
                         id="folder")
             yield Static("", id="folder-message")
 
@@ -159,9 +160,8 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="sync")
     def _sync(self, folder: Path) -> None:
-        from sync import FolderTransport, SyncError
-
         from clinic_tui.services.sync_service import SyncSetupError
+        from sync import FolderTransport, SyncError
 
         session = self.app.session
         try:

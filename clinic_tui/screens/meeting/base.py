@@ -19,7 +19,7 @@ from typing import ClassVar
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from clinic_tui.domain.attendees import PlannedAttendee
 from clinic_tui.domain.checks import InvalidValue, format_short_date
@@ -176,6 +176,14 @@ class StepPane(VerticalScroll, can_focus=False):
             return False
         self.show_message("")
         return True
+
+    # A field's change ends at its step, whose own handlers store it and post Edited. Bubbling further
+    # would wake the switcher, the screen and the app on every key with nothing for them to do.
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
 
     # Hooks the screen calls. The defaults suit a step with nothing to add or keep.
 

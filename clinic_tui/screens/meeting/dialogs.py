@@ -17,6 +17,7 @@ from clinic_tui.domain.checks import InvalidValue, format_date
 from clinic_tui.domain.completeness import MissingItem
 from clinic_tui.domain.steps import Step, StepId
 from clinic_tui.screens.meeting.base import MeetingContext
+from clinic_tui.widgets.form_input import FormInput
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -170,7 +171,7 @@ class AddendumDialog(ModalScreen[bool]):
                 classes="hint",
             )
             yield Label("Reason for the change", classes="field-label")
-            yield Input(placeholder="for example: the parent corrected a date", id="addendum-reason", compact=True)
+            yield FormInput(placeholder="for example: the parent corrected a date", id="addendum-reason", compact=True)
             yield Label("Correction or addition", classes="field-label")
             yield TextArea(id="addendum-text")
             yield Static("", id="addendum-message", classes="dialog-message")

@@ -14,6 +14,7 @@ from clinic_tui.domain.checks import InvalidValue, format_date
 from clinic_tui.domain.social_care import ChildPlan, SocialWorkerAnswer, SocialWorkerContact
 from clinic_tui.domain.steps import StepId
 from clinic_tui.screens.meeting.base import StepPane, parse_date, short_date
+from clinic_tui.widgets.form_input import FormInput
 from clinic_tui.widgets.toggles import ChoiceButton, TickBox
 
 _FORM_CSS = """
@@ -41,11 +42,11 @@ class AttendeesPane(StepPane):
             yield Static(f"Expected at this meeting: {expected}.", classes="hint")
         yield DataTable(id="attendee-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(classes="form-row"):
-            yield Input(placeholder="Name, as they give it", id="attendee-name", compact=True)
+            yield FormInput(placeholder="Name, as they give it", id="attendee-name", compact=True)
             yield Select(
                 [(role.label, role) for role in Role], prompt="Role", id="attendee-role", compact=True
             )
-            yield Input(placeholder="Role, if other", id="attendee-detail", compact=True)
+            yield FormInput(placeholder="Role, if other", id="attendee-detail", compact=True)
             if self.record.mode.is_remote:
                 yield TickBox("On the line", id="attendee-on-line", compact=True)
         yield Static("F4 adds the person typed above. Delete removes the highlighted person.", classes="hint")
@@ -210,14 +211,14 @@ class InformationSharingPane(StepPane):
         informed = contact is SocialWorkerContact.WILL_BE_INFORMED
         yield Static("If they will be informed: who will inform them, and by when (day/month/year).", classes="hint")
         with Horizontal(classes="form-row"):
-            yield Input(
+            yield FormInput(
                 answer.informed_by if answer is not None else "",
                 placeholder="Informed by (name or role)",
                 id="sw-by",
                 compact=True,
                 disabled=not informed,
             )
-            yield Input(
+            yield FormInput(
                 short_date(answer.informed_on if answer is not None else None),
                 placeholder="By date, day/month/year",
                 id="sw-on",

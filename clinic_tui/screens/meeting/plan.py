@@ -15,6 +15,7 @@ from clinic_tui.domain.checks import InvalidValue, format_date
 from clinic_tui.domain.next_steps import NextStep
 from clinic_tui.domain.steps import StepId
 from clinic_tui.screens.meeting.base import StepPane, parse_date, parse_percentage, short_date
+from clinic_tui.widgets.form_input import FormInput
 from clinic_tui.widgets.toggles import ChoiceButton, TickBox
 
 
@@ -34,7 +35,7 @@ class BarriersPane(StepPane):
         for barrier in Barrier:
             with Horizontal(classes="barrier-row"):
                 yield TickBox(barrier.label, value=barrier in chosen, id=f"barrier-{barrier.value}", compact=True)
-                yield Input(
+                yield FormInput(
                     chosen.get(barrier, ""), placeholder="notes", id=f"notes-{barrier.value}", compact=True
                 )
         yield self.message_line()
@@ -99,12 +100,12 @@ class ActionsPane(StepPane):
             yield Select(
                 [(owner.label, owner) for owner in OwnerType], prompt="Owner", id="action-owner", compact=True
             )
-            yield Input(placeholder="Who, e.g. Mum", id="action-role", compact=True)
-            yield Input(placeholder="What will be done", id="action-what", compact=True)
-            yield Input(placeholder="Due dd/mm/yyyy", id="action-due", compact=True)
+            yield FormInput(placeholder="Who, e.g. Mum", id="action-role", compact=True)
+            yield FormInput(placeholder="What will be done", id="action-what", compact=True)
+            yield FormInput(placeholder="Due dd/mm/yyyy", id="action-due", compact=True)
         yield Static("F4 adds the action typed above. Delete removes the highlighted action.", classes="hint")
         yield Static("", id="one-sided")
-        yield Input(
+        yield FormInput(
             self.record.one_sided_reason,
             placeholder="Why every action falls on one side",
             id="one-sided-reason",
@@ -232,11 +233,11 @@ class ReviewPane(StepPane):
     def compose(self) -> ComposeResult:
         yield self.prompt()
         yield Label("Review date (day/month/year)", classes="field-label")
-        yield Input(short_date(self.record.review_date), id="review-date", compact=True)
+        yield FormInput(short_date(self.record.review_date), id="review-date", compact=True)
         yield Static("", id="review-date-text", classes="hint")
         yield Label("Attendance target (%)", classes="field-label")
         target = self.record.attendance_target
-        yield Input("" if target is None else f"{target:g}", id="attendance-target", placeholder="for example 95", compact=True)
+        yield FormInput("" if target is None else f"{target:g}", id="attendance-target", placeholder="for example 95", compact=True)
         yield Static("Leave the target empty if none was agreed.", classes="hint")
         yield self.message_line()
 
@@ -335,7 +336,7 @@ class NextStepPane(StepPane):
             for step in NextStep:
                 yield ChoiceButton(step.label, value=step is self.record.next_step, id=f"next-{step.value}")
         yield Label("Note", classes="field-label")
-        yield Input(self.record.next_step_note, placeholder="Why, and what happens next", id="next-note", compact=True)
+        yield FormInput(self.record.next_step_note, placeholder="Why, and what happens next", id="next-note", compact=True)
         yield self.message_line()
 
     def _chosen(self) -> NextStep | None:

@@ -16,6 +16,7 @@ from clinic_tui.domain.safeguarding import SafeguardingConcern
 from clinic_tui.domain.steps import StepId
 from clinic_tui.screens.meeting.base import MeetingContext, parse_time
 from clinic_tui.screens.meeting.dialogs import DIALOG_CSS, dialog_bindings
+from clinic_tui.widgets.form_input import FormInput
 from clinic_tui.widgets.toggles import ChoiceButton
 
 
@@ -58,7 +59,7 @@ class ConcernDialog(ModalScreen[bool]):
             with RadioSet(id="dsl-told"):
                 yield ChoiceButton("Not yet", value=True)
                 yield ChoiceButton("Yes, at the time below")
-            yield Input(f"{now:%H:%M}", id="dsl-time", disabled=True, compact=True)
+            yield FormInput(f"{now:%H:%M}", id="dsl-time", disabled=True, compact=True)
             yield Static("", id="concern-message", classes="dialog-message")
             if untold:
                 yield Static(
@@ -124,7 +125,7 @@ class DslToldDialog(ModalScreen[bool]):
         with VerticalScroll():
             yield Label("When was the DSL told about this concern?", classes="title")
             yield Label("Time today (hours:minutes)", classes="field-label")
-            yield Input(f"{self.context.now():%H:%M}", id="told-time", compact=True)
+            yield FormInput(f"{self.context.now():%H:%M}", id="told-time", compact=True)
             yield Static("", id="told-message", classes="dialog-message")
             yield Static("F2 saves the time. Escape closes without saving.", classes="hint")
         yield Footer()

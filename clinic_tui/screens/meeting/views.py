@@ -17,6 +17,7 @@ from clinic_tui.domain.checks import InvalidValue, format_date
 from clinic_tui.domain.steps import StepId
 from clinic_tui.domain.views import PupilViews
 from clinic_tui.screens.meeting.base import StepPane
+from clinic_tui.widgets.form_input import FormInput
 from clinic_tui.widgets.toggles import ChoiceButton
 
 
@@ -142,9 +143,9 @@ class PupilViewsBlock(Vertical):
             yield ChoiceButton("Could not be captured", value=not captured)
         yield TextArea(views.words if views else "", classes="words", placeholder="What the pupil says, in their words")
         with Vertical(classes="fallback"):
-            yield Input(views.not_captured_reason if views else "", placeholder="Why they could not be captured", classes="reason", compact=True)
-            yield Input(views.capture_plan if views else "", placeholder="How they will be gathered", classes="plan", compact=True)
-            yield Input(views.capture_by if views else "", placeholder="Who will gather them", classes="by", compact=True)
+            yield FormInput(views.not_captured_reason if views else "", placeholder="Why they could not be captured", classes="reason", compact=True)
+            yield FormInput(views.capture_plan if views else "", placeholder="How they will be gathered", classes="plan", compact=True)
+            yield FormInput(views.capture_by if views else "", placeholder="Who will gather them", classes="by", compact=True)
 
     def on_mount(self) -> None:
         self.show_mode()
