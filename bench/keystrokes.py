@@ -60,6 +60,7 @@ from clinic_tui.screens.meeting.base import StepPane  # noqa: E402
 from clinic_tui.services.clock import LOCAL_ZONE, ManualClock  # noqa: E402
 from clinic_tui.services.demo import seed_demo  # noqa: E402
 from clinic_tui.services.workspace import Workspace  # noqa: E402
+from clinic_tui.widgets.tick_list import TickList  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase 2026"
 SIZE = (100, 30)
@@ -148,7 +149,9 @@ async def meeting_latency(workspace: Workspace, keys: str) -> tuple[list[float],
         while not isinstance(app.screen, MeetingScreen):
             await pilot.pause(0.05)
         await pilot.pause(0.2)
-        app.screen.query_one(f"#notes-{Barrier.TRANSPORT.value}", Input).focus()
+        app.screen.query_one("#barrier-list", TickList).highlight(Barrier.TRANSPORT.value)
+        await pilot.pause()
+        app.screen.query_one("#barrier-notes", Input).focus()
         await pilot.pause()
 
         times = await timer.type(app, keys)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
 
 from clinic_tui.domain.actions import Action, OwnerType
 from clinic_tui.domain.attendees import Attendee, Role
@@ -15,7 +18,8 @@ from clinic_tui.services.clock import ManualClock
 from clinic_tui.services.demo import seed_demo
 from clinic_tui.services.session import Session
 from clinic_tui.services.workspace import Workspace
-from tests.conftest import PASSPHRASE
+from clinic_tui.store.vault import Vault
+from tests.conftest import FIXED_START, PASSPHRASE, TEST_CONFIG
 
 
 def demo_session(workspace: Workspace, clock: ManualClock, profile: str = "demo") -> Session:
@@ -44,3 +48,43 @@ def complete_meeting(record: MeetingRecord, today: dt.date) -> MeetingRecord:
     record.set_attendance_target(95)
     record.set_next_step(NextStep.REVIEW_MEETING)
     return record
+
+
+Seeder = Callable[[Workspace, Vault, ManualClock], object]
+
+
+def seeded_home(home: Path, *seeders: Seeder) -> Path:
+    """Make a clinic home with the test config and an "officer" profile, filled by each seeder at FIXED_START.
+
+    Seeding the demo school takes seconds, so a test module seeds one home
+    and each test copies it with ``copy_home``.
+    """
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text(TEST_CONFIG)
+    workspace = Workspace.open(home)
+    workspace.locations.ensure()
+    workspace.profiles.create("officer", PASSPHRASE)
+    vault = workspace.profiles.unlock("officer", PASSPHRASE)
+    try:
+        clock = ManualClock(FIXED_START)
+        for seeder in seeders:
+            seeder(workspace, vault, clock)
+    finally:
+        vault.close()
+    return home
+
+
+def copy_home(template: Path, clinic_home: Path) -> Workspace:
+    """Replace ``clinic_home`` with a copy of a seeded home, and open it."""
+    shutil.rmtree(clinic_home)
+    shutil.copytree(template, clinic_home)
+    return Workspace.open(clinic_home)
+
+
+async def wait_for(pilot, condition: Callable[[], bool], what: str, attempts: int = 400) -> None:
+    """Let the app run until ``condition`` holds, or fail after about 20 seconds naming ``what``."""
+    for _ in range(attempts):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -8,7 +8,6 @@ vault stored back through the record store.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -29,51 +28,30 @@ from clinic_tui.screens.meeting.dialogs import (
     MissingItemsDialog,
 )
 from clinic_tui.screens.meeting.safeguarding import ConcernDialog, DslToldDialog
-from clinic_tui.services.clock import ManualClock
 from clinic_tui.services.demo import seed_demo
 from clinic_tui.services.workspace import Workspace
-from tests.conftest import FIXED_START, PASSPHRASE, TEST_CONFIG
+from tests.conftest import PASSPHRASE
+from tests.helpers import copy_home, seeded_home, wait_for
 
 SIZE = (100, 30)
 IN_PERSON_SLOT = 0
 VIDEO_SLOT_WITH_PLAN = 2
 
 
-async def _wait_for(pilot, condition, what: str, attempts: int = 400) -> None:
-    for _ in range(attempts):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 async def _wait_for_screen(app, pilot, screen_type) -> None:
-    await _wait_for(pilot, lambda: isinstance(app.screen, screen_type), f"the {screen_type.__name__}")
+    await wait_for(pilot, lambda: isinstance(app.screen, screen_type), f"the {screen_type.__name__}")
 
 
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Seed the demo school and day once, so that each test copies the folder instead of seeding."""
-    home = tmp_path_factory.mktemp("demo-template") / "clinic-home"
-    (home / "config").mkdir(parents=True)
-    (home / "config" / "config.toml").write_text(TEST_CONFIG)
-    workspace = Workspace.open(home)
-    workspace.locations.ensure()
-    workspace.profiles.create("officer", PASSPHRASE)
-    vault = workspace.profiles.unlock("officer", PASSPHRASE)
-    try:
-        seed_demo(workspace, vault, ManualClock(FIXED_START))
-    finally:
-        vault.close()
-    return home
+    return seeded_home(tmp_path_factory.mktemp("demo-template") / "clinic-home", seed_demo)
 
 
 @pytest.fixture
 def workspace(demo_template: Path, clinic_home: Path) -> Workspace:
     """A private copy of the seeded demo home, in place of the shared empty workspace."""
-    shutil.rmtree(clinic_home)
-    shutil.copytree(demo_template, clinic_home)
-    return Workspace.open(clinic_home)
+    return copy_home(demo_template, clinic_home)
 
 
 def _demo_app(workspace, clock) -> ClinicApp:
@@ -136,8 +114,8 @@ async def test_whole_meeting_by_keys(workspace, fake_clock):
         await pilot.press("f8", "f8", *"The bus is late.")
         # Step 5: the parent or carer's views.
         await pilot.press("f8", *"Mornings are hard.")
-        # Step 6: typing a note in the second row chooses that barrier.
-        await pilot.press("f8", "tab", "tab", "tab", *"Anxious about tests")
+        # Step 6: typing a note on the second barrier in the list chooses that barrier.
+        await pilot.press("f8", "down", "enter", *"Anxious about tests")
         # Step 7: one action for each side.
         await pilot.press("f8")
         await _choose(pilot, 1)
@@ -154,7 +132,7 @@ async def test_whole_meeting_by_keys(workspace, fake_clock):
         await pilot.press("f9")
         await _wait_for_screen(app, pilot, ConfirmFinaliseDialog)
         await pilot.press("f2")
-        await _wait_for(pilot, lambda: isinstance(app.screen, MeetingScreen) and not app.screen.editable, "locked view")
+        await wait_for(pilot, lambda: isinstance(app.screen, MeetingScreen) and not app.screen.editable, "locked view")
 
         stored = _stored(app, screen)
         assert stored.is_finalised
@@ -186,7 +164,7 @@ async def test_typing_reaches_vault_without_moving(workspace, fake_clock):
         await pilot.press(*"Getting up is hard")
 
         # The throttled save runs on its own, without a step change.
-        await _wait_for(pilot, lambda: _stored(app, screen).parent_views == "Getting up is hard", "the autosave")
+        await wait_for(pilot, lambda: _stored(app, screen).parent_views == "Getting up is hard", "the autosave")
         assert "Saved" in str(screen.query_one("#header-save", Static).render())
         assert app.session.days.resume_point() == (screen.record_id, StepId.PARENT_VIEWS)
 
@@ -281,7 +259,7 @@ async def test_addendum_makes_version_two(workspace, fake_clock):
         await pilot.press("f9")
         await _wait_for_screen(app, pilot, ConfirmFinaliseDialog)
         await pilot.press("f2")
-        await _wait_for(pilot, lambda: isinstance(app.screen, MeetingScreen) and not app.screen.editable, "locked view")
+        await wait_for(pilot, lambda: isinstance(app.screen, MeetingScreen) and not app.screen.editable, "locked view")
 
         store = app.session.days.store
         original = store.raw_body(screen.record_id, 1)

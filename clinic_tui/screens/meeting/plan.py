@@ -7,74 +7,137 @@ from collections.abc import Mapping
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Checkbox, DataTable, Input, Label, RadioSet, Select, Static
+from textual.widgets import DataTable, Input, Label, RadioSet, Select, Static
 
 from clinic_tui.domain.actions import Action, OwnerType, one_sided_warning
 from clinic_tui.domain.barriers import Barrier
 from clinic_tui.domain.checks import InvalidValue, format_date
 from clinic_tui.domain.next_steps import NextStep
 from clinic_tui.domain.steps import StepId
-from clinic_tui.screens.meeting.base import StepPane, parse_date, parse_percentage, short_date
+from clinic_tui.screens.meeting.base import MeetingContext, StepPane, parse_date, parse_percentage, short_date
 from clinic_tui.widgets.form_input import FormInput
-from clinic_tui.widgets.toggles import ChoiceButton, TickBox
+from clinic_tui.widgets.tick_list import TickItem, TickList
+from clinic_tui.widgets.toggles import ChoiceButton
 
 
 class BarriersPane(StepPane):
-    """Step 6: barriers from the fixed taxonomy, each with a note. Typing a note chooses the barrier."""
+    """Step 6: barriers from the fixed taxonomy, each with a note. Typing a note chooses the barrier.
+
+    The barriers share one list and one notes field, which edits the notes
+    of the highlighted barrier. A row of widgets for each barrier would make
+    every frame drawn while the officer types paint all of them.
+    """
 
     STEP = StepId.BARRIERS
     DEFAULT_CSS = """
-    BarriersPane .barrier-row { height: 1; }
-    BarriersPane .barrier-row Checkbox { width: 52; }
-    BarriersPane .barrier-row Input { width: 1fr; }
+    /* The list takes the room the step has left, up to a line for each of the 15 barriers. */
+    BarriersPane #barrier-list { height: 1fr; min-height: 3; max-height: 15; }
     """
+
+    def __init__(self, context: MeetingContext) -> None:
+        super().__init__(context)
+        chosen = {entry.barrier: entry.notes for entry in self.record.barriers}
+
+        # The handlers run on every key, so the pane keeps its widgets instead of querying for them.
+        # ``_editing`` is the barrier whose notes the field shows, the highlighted one.
+        self._editing = next(iter(Barrier))
+        self._barrier_list = TickList(
+            (TickItem(barrier.value, barrier.label, barrier in chosen, chosen.get(barrier, "")) for barrier in Barrier),
+            id="barrier-list",
+        )
+        self._notes_title = Static(self._title(self._editing), id="barrier-notes-label", classes="field-label")
+        self._notes_field = FormInput(
+            chosen.get(self._editing, ""),
+            placeholder="Type notes on the highlighted barrier",
+            id="barrier-notes",
+            compact=True,
+        )
 
     def compose(self) -> ComposeResult:
         yield self.prompt()
-        chosen = {entry.barrier: entry.notes for entry in self.record.barriers}
-        for barrier in Barrier:
-            with Horizontal(classes="barrier-row"):
-                yield TickBox(barrier.label, value=barrier in chosen, id=f"barrier-{barrier.value}", compact=True)
-                yield FormInput(
-                    chosen.get(barrier, ""), placeholder="notes", id=f"notes-{barrier.value}", compact=True
-                )
+        yield self._barrier_list
+        yield self._notes_title
+        yield self._notes_field
         yield self.message_line()
 
+    @staticmethod
+    def _title(barrier: Barrier) -> str:
+        return f"Notes on: {barrier.label}"
+
+    def _ticked(self, barrier: Barrier) -> bool:
+        return self._barrier_list.is_ticked(barrier.value)
+
     def _notes(self, barrier: Barrier) -> str:
-        return self.query_one(f"#notes-{barrier.value}", Input).value
+        return self._barrier_list.note(barrier.value)
 
-    def _checkbox(self, barrier: Barrier) -> Checkbox:
-        return self.query_one(f"#barrier-{barrier.value}", Checkbox)
+    @on(TickList.Highlighted, "#barrier-list")
+    def _highlighted(self, event: TickList.Highlighted) -> None:
+        # The pane follows the highlight through this message, not by reading the list, so that a
+        # change the field posted before the highlight moved is still stored on its own barrier.
+        self._editing = Barrier(event.key)
+        self._notes_title.update(self._title(self._editing))
+        field = self._notes_field
+        with self.prevent(Input.Changed):
+            field.value = self._notes(self._editing)
+        field.cursor_position = len(field.value)
 
-    @on(Checkbox.Changed)
-    def _toggled(self, event: Checkbox.Changed) -> None:
-        barrier = Barrier(str(event.checkbox.id).removeprefix("barrier-"))
-        self._store(barrier)
+    @on(TickList.Selected, "#barrier-list")
+    def _selected(self) -> None:
+        self._notes_field.focus()
 
-    @on(Input.Changed)
+    @on(Input.Submitted, "#barrier-notes")
+    def _notes_submitted(self) -> None:
+        self._barrier_list.focus()
+
+    @on(TickList.Toggled, "#barrier-list")
+    def _toggled(self, event: TickList.Toggled) -> None:
+        self._store(Barrier(event.key))
+
+    @on(Input.Changed, "#barrier-notes")
     def _notes_changed(self, event: Input.Changed) -> None:
-        barrier = Barrier(str(event.input.id).removeprefix("notes-"))
-        checkbox = self._checkbox(barrier)
-        if event.value.strip() and not checkbox.value:
-            with self.prevent(Checkbox.Changed):
-                checkbox.value = True
+        barrier = self._editing
+        # The field reports its first value as it mounts, and that is the note the list already has.
+        if event.value == self._notes(barrier):
+            return
+
+        self._barrier_list.set_note(barrier.value, event.value)
+        if event.value.strip():
+            self._barrier_list.set_ticked(barrier.value, True)
         self._store(barrier)
 
     def _store(self, barrier: Barrier) -> None:
         chosen = {entry.barrier: entry.notes for entry in self.record.barriers}
         changed = False
-        if self._checkbox(barrier).value:
+        if self._ticked(barrier):
             notes = self._notes(barrier)
             if chosen.get(barrier) != notes or barrier not in chosen:
                 changed = self.apply(lambda: self.record.set_barrier(barrier, notes))
         elif barrier in chosen:
             changed = self.apply(lambda: self.record.remove_barrier(barrier))
-        if barrier is Barrier.SAFEGUARDING and self._checkbox(barrier).value and not self.record.flagged:
+        if barrier is Barrier.SAFEGUARDING and self._ticked(barrier) and not self.record.flagged:
             self.show_message("This barrier needs a safeguarding concern so that the DSL is informed: press F6.")
         self.edited(record_changed=changed)
 
+    def _unstored_ticks(self) -> list[str]:
+        """Return the barriers ticked on screen that the record does not hold, such as Other with no notes yet."""
+        stored = {entry.barrier for entry in self.record.barriers}
+        return [barrier.value for barrier in Barrier if self._ticked(barrier) and barrier not in stored]
+
+    def form_inputs(self) -> dict[str, object]:
+        ticked = self._unstored_ticks()
+        return {"ticked": ticked} if ticked else {}
+
+    def restore_form_inputs(self, values: Mapping[str, object]) -> None:
+        ticked = values.get("ticked")
+        if not isinstance(ticked, list):
+            return
+        known = {barrier.value for barrier in Barrier}
+        for key in ticked:
+            if key in known:
+                self._barrier_list.set_ticked(key, True)
+
     def form_problems(self) -> list[str]:
-        if self._checkbox(Barrier.OTHER).value and not self._notes(Barrier.OTHER).strip():
+        if self._ticked(Barrier.OTHER) and not self._notes(Barrier.OTHER).strip():
             return ["The 'Other' barrier is chosen but has no notes. Describe the barrier, or untick it."]
         return []
 
@@ -252,18 +315,21 @@ class ReviewPane(StepPane):
 
     @on(Input.Changed, "#review-date")
     def _date_changed(self, event: Input.Changed) -> None:
-        changed = False
-        try:
-            review_date = parse_date(event.value, "review date")
-        except InvalidValue as error:
-            self.show_message(str(error))
-        else:
-            if review_date != self.record.review_date:
-                changed = self.apply(lambda: self.record.set_review_date(review_date))
-            else:
-                self.show_message("")
+        changed = self.store_date(event.value)
         self._show_date()
         self.edited(record_changed=changed)
+
+    def store_date(self, text: str) -> bool:
+        """Store the typed review date when it is valid, and return True if the record changed."""
+        try:
+            review_date = parse_date(text, "review date")
+        except InvalidValue as error:
+            self.show_message(str(error))
+            return False
+        if review_date == self.record.review_date:
+            self.show_message("")
+            return False
+        return self.apply(lambda: self.record.set_review_date(review_date))
 
     @on(Input.Changed, "#attendance-target")
     def _target_changed(self, event: Input.Changed) -> None:
