@@ -121,17 +121,22 @@ class ClinicApp(App[None]):
         from clinic_tui.screens.day import DayScreen
 
         if resume is not None:
-            from clinic_tui.screens.meeting import MeetingScreen
+            from clinic_tui.domain.review import ReviewRecord
+            from clinic_tui.screens.meeting import record_screen
+            from clinic_tui.screens.reviews import ReviewsScreen
 
             record_id, step = resume
             record = days.load_record(record_id)
             if record.is_finalised:
                 days.clear_resume()
             else:
+                # A review goes back to the list of reviews; a first meeting to its day's timeline.
                 day_id = days.store.records_day(record_id)
-                if day_id is not None:
+                if isinstance(record, ReviewRecord):
+                    self.push_screen(ReviewsScreen())
+                elif day_id is not None:
                     self.push_screen(DayScreen(day_id))
-                self.push_screen(MeetingScreen(record_id, step))
+                self.push_screen(record_screen(record, step))
                 return
         if today is not None:
             self.push_screen(DayScreen(today.id))

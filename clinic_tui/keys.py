@@ -45,6 +45,8 @@ SCOPE_TITLES = {
     "home": "Home",
     "day": "Clinic day timeline",
     "meeting": "In a meeting",
+    "review": "In a review meeting",
+    "reviews": "Reviews due",
     "pupils": "Pupil list",
     "pupil": "One pupil",
     "import": "Importing data",
@@ -81,6 +83,10 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction(
         "home.prepare", "r", "open_prepare", "Prepare",
         "Prepare clinic days: candidates, named decisions, the contact log, scheduling and letters.", "home",
+    ),
+    KeyAction(
+        "home.reviews", "v", "open_reviews", "Reviews",
+        "List reviews that are overdue, due today or due this week, and start one.", "home",
     ),
     KeyAction(
         "home.sync", "s", "open_sync", "Sync",
@@ -222,6 +228,10 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
         "meeting.back", "escape", "back", "Day",
         "Save and go back to the clinic day timeline. The meeting stays open.", "meeting",
     ),
+    KeyAction(
+        "review.back", "escape", "back", "Reviews",
+        "Save and go back to the list of reviews. The review stays open.", "review",
+    ),
     KeyAction("meeting.dialog_save", "f2", "save", "Save", "Save the open meeting dialog.", "meeting"),
     KeyAction(
         "meeting.dialog_confirm", "f2", "confirm", "Finalise and lock",
@@ -235,6 +245,18 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
         "meeting.dialog_close", "escape", "close", "Close",
         "Close the open meeting dialog. Nothing typed in it is saved.", "meeting",
     ),
+    KeyAction(
+        "reviews.start", "enter", "start_review", "Start review",
+        "Start the review meeting of the highlighted family, or go back into one already started.", "reviews",
+        priority=True,
+    ),
+    KeyAction("reviews.refresh", "f5", "refresh", "Refresh", "Read the reviews due again.", "reviews"),
+    KeyAction("reviews.back", "escape", "back", "Home", "Go back to the home screen.", "reviews"),
+    KeyAction(
+        "reviews.dialog_go", "enter", "go", "Start",
+        "In the choice of how the review is held: start the review that way.", "reviews", priority=True,
+    ),
+    KeyAction("reviews.dialog_close", "escape", "close", "Back", "Close the choice and go back to the list.", "reviews"),
     # The impact report app has no text input, so plain letters are safe.
     KeyAction(
         "impact.next", "n", "next_view", "Next view",

@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 
+from clinic_tui.domain.checks import InvalidTransition
 from clinic_tui.domain.pupil import Mark, Session
 from clinic_tui.domain.review import ReviewRecord
+from clinic_tui.domain.steps import StepId
 from clinic_tui.services.clock import LOCAL_ZONE, ManualClock
 from tests.helpers import complete_meeting, demo_session
 
@@ -63,6 +65,9 @@ def test_review_records_attendance_change(finalised):
     assert change.before is not None
     assert change.after is None
 
+    expected_next = session.attendance.calendar().add_school_weeks(record.review_date, 6)
+    assert review.review_date == expected_next, "the next review is prefilled six school weeks on"
+
     again = session.reviews.start_review(record.id)
     assert again.id == review.id, "a second start returns the draft review"
 
@@ -107,6 +112,11 @@ def test_finalised_review_clears_due(finalised):
     for pupil_id in review.pupil_ids:
         review.set_pupil_views(pupil_id, PupilViews.in_own_words("Better now."))
     review.set_outcome(ReviewOutcome.CLOSE)
+    # The review starts with a next review date six school weeks on, which a closed case must not keep.
+    assert [item.step for item in review.missing()] == [StepId.REVIEW_DATE]
+    review.clear_review_date()
     missing = session.days.finalise(review)
     assert missing == [], missing
     assert session.reviews.due(clock.now().date()) == []
+    with pytest.raises(InvalidTransition):
+        review.clear_review_date()

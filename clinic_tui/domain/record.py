@@ -264,6 +264,11 @@ class BaseRecord:
 
         self._review_date = review_date
 
+    def clear_review_date(self) -> None:
+        """Remove the review date, as when a review closes the case."""
+        self._check_unlocked("review date")
+        self._review_date = None
+
     # Safeguarding.
 
     @property

@@ -253,6 +253,14 @@ class ReviewRecord(BaseRecord):
 
         if self._continues() and self._review_date is None:
             items.append(MissingItem(StepId.REVIEW_DATE, "Set the date of the next review."))
+        if not self._continues() and self._review_date is not None:
+            items.append(
+                MissingItem(
+                    StepId.REVIEW_DATE,
+                    "The review closes the case but a next review date is set. Clear the date, "
+                    "or choose to continue.",
+                )
+            )
 
         if self._outcome is None:
             items.append(MissingItem(StepId.NEXT_STEP, "Choose whether to close, continue or escalate."))

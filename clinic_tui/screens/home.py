@@ -57,6 +57,7 @@ class HomeScreen(Screen[None]):
         summary.update(
             f"[b]{pupils} pupils[/b] and {session.mark_count()} attendance marks in this vault.\n\n"
             f"{day_line}\n"
+            f"{self._reviews_line()}\n"
             f"{self._sync_line()}\n"
             "Press [b]P[/b] for the pupil list, [b]R[/b] to prepare a clinic day, [b]I[/b] to import fresh data.\n\n"
             "Press F1 to see every key, Ctrl+P to search commands, Ctrl+L to lock."
@@ -86,6 +87,18 @@ class HomeScreen(Screen[None]):
 
         self.app.push_screen(PrepareScreen())
 
+    def _reviews_line(self) -> str:
+        due = self.app.session.reviews.due(self.app.clock.now().date())
+        if not due:
+            return "No reviews are overdue or due in the next 7 days."
+        counts = [
+            (sum(1 for item in due if item.bucket == bucket), words)
+            for bucket, words in (("overdue", "[b]overdue[/b]"), ("today", "today"), ("this week", "in the next 7 days"))
+        ]
+        parts = ", ".join(f"{count} {words}" for count, words in counts if count)
+        reviews = "review is" if len(due) == 1 else "reviews are"
+        return f"{len(due)} {reviews} due: {parts}. Press [b]V[/b] to see them."
+
     def _sync_line(self) -> str:
         """Return the line about the last sync, with a warning when records have waited too long."""
         from clinic_tui.screens.sync_screen import format_moment
@@ -99,6 +112,11 @@ class HomeScreen(Screen[None]):
             days = self.app.workspace.config.sync.warn_unsynced_days
             line += f" [b]Warning:[/b] {status.overdue} record versions have waited more than {days} days."
         return line + " Press [b]S[/b] to sync."
+
+    def action_open_reviews(self) -> None:
+        from clinic_tui.screens.reviews import ReviewsScreen
+
+        self.app.push_screen(ReviewsScreen())
 
     def action_open_sync(self) -> None:
         from clinic_tui.screens.sync_screen import SyncScreen

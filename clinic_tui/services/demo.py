@@ -10,6 +10,7 @@ from clinic_tui.domain.day_settings import Break, DaySettings
 from clinic_tui.domain.planning import sibling_groups, suggest_attendees
 from clinic_tui.domain.prepare import Decision, InvitationReason
 from clinic_tui.services.clock import Clock, OffsetClock, SystemClock
+from clinic_tui.services.demo_reviews import seed_demo_reviews
 from clinic_tui.services.workspace import Workspace
 from clinic_tui.store.vault import Vault
 
@@ -41,6 +42,7 @@ def open_demo(
             clock = _school_hours_clock(vault, clock)
             seed_demo(workspace, vault, clock)
             _decide_demo_invitations(workspace, vault, clock)
+            seed_demo_reviews(workspace, vault, clock)
         except BaseException:
             vault.close()
             profiles.delete(name)

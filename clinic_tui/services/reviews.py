@@ -15,6 +15,7 @@ from decimal import Decimal
 from clinic_tui.domain.attendance import count_sessions
 from clinic_tui.domain.attendance_types import percentage
 from clinic_tui.domain.attendees import Mode
+from clinic_tui.domain.meeting import default_review_date
 from clinic_tui.domain.review import ReviewRecord
 from clinic_tui.domain.steps import StepId
 from clinic_tui.domain.timeline import year_label
@@ -79,6 +80,7 @@ class ReviewService:
                     reviewed.add(record.reviewed_record_id)
                 else:
                     drafts[record.reviewed_record_id] = record.id
+            # A finalised review that closed the case has no review date, so it is never due.
             if record.is_finalised and record.review_date is not None:
                 finalised.append(record)
 
@@ -147,6 +149,10 @@ class ReviewService:
         change = self.attendance_change(meeting.pupil_ids, meeting.meeting_date, now.date())
         if change.before is not None and change.after is not None:
             review.set_attendance(float(change.before), float(change.after))
+        try:
+            review.set_review_date(default_review_date(now.date(), self.attendance.calendar().add_school_weeks))
+        except ValueError:
+            log.warning("no default review date record_id=%s", review.id)
 
         with self.days.vault.transaction():
             self.days.store.create_record(review, self.days.store.records_day(record_id))

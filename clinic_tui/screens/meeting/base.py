@@ -25,8 +25,11 @@ from clinic_tui.domain.attendees import PlannedAttendee
 from clinic_tui.domain.checks import InvalidValue, format_short_date
 from clinic_tui.domain.meeting import MeetingRecord
 from clinic_tui.domain.pupil import Pupil
+from clinic_tui.domain.record import BaseRecord
+from clinic_tui.domain.review import ReviewRecord
 from clinic_tui.domain.steps import Step, StepId
 from clinic_tui.domain.timeline import year_label
+from clinic_tui.services.reviews import AttendanceChange
 
 _DATE_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 _DATE_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -37,10 +40,12 @@ _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 class MeetingContext:
     """The record being edited and what the steps need to show it."""
 
-    record: MeetingRecord
+    record: BaseRecord
     pupils: Mapping[str, Pupil]
     now: Callable[[], dt.datetime]
     planned_attendees: tuple[PlannedAttendee, ...] = ()
+    # For a review: the date of the meeting under review and the attendance change since, from the marks.
+    attendance_since: Callable[[], tuple[dt.date, AttendanceChange] | None] | None = None
 
     def pupil_name(self, pupil_id: str) -> str:
         """Return the pupil's full name and year, for use inside an opened meeting only."""
@@ -140,7 +145,8 @@ class StepPane(VerticalScroll, can_focus=False):
 
     @property
     def record(self) -> MeetingRecord:
-        return self.context.record
+        # Only the review steps see a ReviewRecord here, and they read it through their own ``review`` property.
+        return self.context.record  # type: ignore[return-value]
 
     def prompt(self) -> Static:
         return Static(self.context.step(self.STEP).prompt, classes="prompt")
@@ -223,3 +229,12 @@ class StepPane(VerticalScroll, can_focus=False):
 
     def remove(self) -> None:
         """Remove the highlighted item."""
+
+
+class ReviewStepPane(StepPane):
+    """A step that only a review meeting has, which reads its record as a review."""
+
+    @property
+    def review(self) -> ReviewRecord:
+        assert isinstance(self.record, ReviewRecord)
+        return self.record

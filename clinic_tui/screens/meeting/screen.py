@@ -1,4 +1,4 @@
-"""The meeting screen: ten steps saved as the officer types, finalised into a locked record.
+"""The meeting screen: the steps of a first meeting or a review, saved as the officer types, finalised into a locked record.
 
 Changes are saved by a throttled save (see ``autosave``). Moving to another
 step saves at once and records the step as the place to resume after a crash.
@@ -13,15 +13,17 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
-from clinic_tui.domain.attendees import PlannedAttendee
+from clinic_tui import keys
 from clinic_tui.domain.checks import format_date
 from clinic_tui.domain.completeness import MissingItem, in_step_order
 from clinic_tui.domain.meeting import MeetingRecord
-from clinic_tui.domain.pupil import Pupil
+from clinic_tui.domain.record import BaseRecord
+from clinic_tui.domain.review import ReviewRecord
 from clinic_tui.domain.steps import StepId
 from clinic_tui.screens.meeting.autosave import SAVE_ERRORS, ThrottledSave
-from clinic_tui.screens.meeting.base import MeetingContext, StepPane
+from clinic_tui.screens.meeting.base import StepPane
 from clinic_tui.screens.meeting.commands import SCREEN_KEYS, MeetingCommands
+from clinic_tui.screens.meeting.context import meeting_context
 from clinic_tui.screens.meeting.dialogs import (
     AddendumDialog,
     ConfirmFinaliseDialog,
@@ -32,6 +34,8 @@ from clinic_tui.screens.meeting.dialogs import (
 from clinic_tui.screens.meeting.people import AttendeesPane, InformationSharingPane
 from clinic_tui.screens.meeting.plan import ActionsPane, BarriersPane, NextStepPane, ReviewPane
 from clinic_tui.screens.meeting.read_back import ReadBackPane
+from clinic_tui.screens.meeting.review_outcome import NextReviewPane, OutcomePane
+from clinic_tui.screens.meeting.review_progress import EarlierActionsPane, ReviewAttendancePane
 from clinic_tui.screens.meeting.safeguarding import ConcernDialog
 from clinic_tui.screens.meeting.views import AttendancePane, ParentViewsPane, PupilViewsPane
 from clinic_tui.services.days import DayService
@@ -40,7 +44,7 @@ from clinic_tui.widgets.meeting_header import MeetingHeader
 
 log = logging.getLogger(__name__)
 
-PANES: tuple[type[StepPane], ...] = (
+MEETING_PANES: tuple[type[StepPane], ...] = (
     AttendeesPane,
     InformationSharingPane,
     AttendancePane,
@@ -53,11 +57,20 @@ PANES: tuple[type[StepPane], ...] = (
     ReadBackPane,
 )
 
-PANE_FOR_STEP = {pane.STEP: pane for pane in PANES}
+REVIEW_PANES: tuple[type[StepPane], ...] = (
+    AttendeesPane,
+    EarlierActionsPane,
+    ReviewAttendancePane,
+    PupilViewsPane,
+    ActionsPane,
+    NextReviewPane,
+    OutcomePane,
+    ReadBackPane,
+)
 
 
 class MeetingScreen(Screen[None]):
-    """One meeting record, step by step while it is a draft, read-only once finalised."""
+    """One meeting or review record, step by step while it is a draft, read-only once finalised."""
 
     BINDINGS = dialog_bindings(*SCREEN_KEYS)
     COMMANDS = {MeetingCommands}
@@ -69,7 +82,8 @@ class MeetingScreen(Screen[None]):
         super().__init__()
         self.record_id = record_id
         self.step = step
-        self.record: MeetingRecord | None = None
+        self.record: BaseRecord | None = None
+        self.pane_for_step: dict[StepId, type[StepPane]] = {}
         self.day_id: str | None = None
         self.saver = ThrottledSave(
             self, self._write_draft, self._show_save_state, lambda: f"{self.app.clock.now():%H:%M:%S}", record_id
@@ -84,26 +98,30 @@ class MeetingScreen(Screen[None]):
 
     @property
     def editable(self) -> bool:
-        """True while the record is a draft meeting record that the steps can change."""
-        return isinstance(self.record, MeetingRecord) and not self.record.is_finalised
+        """True while the record is a draft meeting or review that the steps can change."""
+        return isinstance(self.record, (MeetingRecord, ReviewRecord)) and not self.record.is_finalised
+
+    @property
+    def is_review(self) -> bool:
+        return isinstance(self.record, ReviewRecord)
 
     def compose(self) -> ComposeResult:
         self.record = self.days.load_record(self.record_id)
         self.day_id = self.days.store.records_day(self.record_id)
-        self.context = MeetingContext(
-            self.record, self._pupils(), self.app.clock.now, self._planned_attendees()
-        )
+        panes = REVIEW_PANES if self.is_review else MEETING_PANES
+        self.pane_for_step = {pane.STEP: pane for pane in panes}
+        self.context = meeting_context(self.app.session, self.app.clock, self.record, self.day_id)
 
         yield MeetingHeader()
         if self.editable:
-            if self.step not in PANE_FOR_STEP:
+            if self.step not in self.pane_for_step:
                 self.step = StepId.ATTENDEES
             # Steps are mounted when first shown, which keeps opening a meeting fast. A step
             # with saved form inputs is mounted at once, so that its inputs are restored and saved again.
             self._saved_inputs = self._load_saved_inputs()
-            first = {self.step} | {step for step in PANE_FOR_STEP if step.value in self._saved_inputs}
+            first = {self.step} | {step for step in self.pane_for_step if step.value in self._saved_inputs}
             with ContentSwitcher(initial=f"step-{self.step.value}"):
-                for pane in PANES:
+                for pane in panes:
                     if pane.STEP in first:
                         yield pane(self.context)
         else:
@@ -111,23 +129,6 @@ class MeetingScreen(Screen[None]):
             with ContentSwitcher(initial=f"step-{StepId.READ_BACK.value}"):
                 yield ReadBackPane(self.context)
         yield Footer(compact=True)
-
-    def _pupils(self) -> dict[str, Pupil]:
-        pupils = {}
-        for pupil_id in self.record.pupil_ids:
-            try:
-                pupils[pupil_id] = self.app.session.attendance.pupils.get(pupil_id)
-            except KeyError:
-                log.warning("pupil on a meeting record not found record_id=%s pupil_id=%s", self.record_id, pupil_id)
-        return pupils
-
-    def _planned_attendees(self) -> tuple[PlannedAttendee, ...]:
-        if self.day_id is None or self.record.slot_id is None:
-            return ()
-        try:
-            return self.days.load(self.day_id).slot(self.record.slot_id).attendees
-        except (KeyError, ValueError):
-            return ()
 
     def _load_saved_inputs(self) -> dict[str, dict[str, object]]:
         try:
@@ -140,7 +141,8 @@ class MeetingScreen(Screen[None]):
     async def on_mount(self) -> None:
         header = self.query_one(MeetingHeader)
         names = ", ".join(self.context.pupil_name(pupil_id) for pupil_id in self.record.pupil_ids)
-        header.show_title(f"Meeting: {names} · {self.record.mode.label}")
+        kind = "Review" if self.is_review else "Meeting"
+        header.show_title(f"{kind}: {names} · {self.record.mode.label}")
         self._show_flag()
 
         if not self.editable:
@@ -161,7 +163,7 @@ class MeetingScreen(Screen[None]):
 
     @property
     def step_ids(self) -> list[StepId]:
-        return list(PANE_FOR_STEP) if self.editable else [StepId.READ_BACK]
+        return list(self.pane_for_step) if self.editable else [StepId.READ_BACK]
 
     # -- moving between steps -----------------------------------------------------
 
@@ -170,7 +172,7 @@ class MeetingScreen(Screen[None]):
         self.save_now()
         switcher = self.query_one(ContentSwitcher)
         if not switcher.query_children(f"#step-{step.value}"):
-            await switcher.mount(PANE_FOR_STEP[step](self.context))
+            await switcher.mount(self.pane_for_step[step](self.context))
         self.step = step
         switcher.current = f"step-{step.value}"
         pane = self.pane(step)
@@ -346,7 +348,7 @@ class MeetingScreen(Screen[None]):
             self._show_missing(missing)
             return
         self.app.notify("The record is finalised and locked. Press F5 to add an addendum.", timeout=6)
-        self.app.switch_screen(MeetingScreen(self.record_id, StepId.READ_BACK))
+        self.app.switch_screen(type(self)(self.record_id, StepId.READ_BACK))
 
     def _show_locked(self) -> None:
         record = self.record
@@ -397,3 +399,15 @@ class MeetingScreen(Screen[None]):
 
         if self.record.is_finalised:
             self.app.push_screen(AddendumDialog(self.context, self.day_id), saved)
+
+
+class ReviewMeetingScreen(MeetingScreen):
+    """The meeting screen for a review record, whose Escape goes back to the list of reviews."""
+
+    BINDINGS = keys.bindings("review")
+
+
+def record_screen(record: BaseRecord, step: StepId) -> MeetingScreen:
+    """Return the screen that opens ``record`` at ``step``: a review's own screen, or the meeting screen."""
+    screen_type = ReviewMeetingScreen if isinstance(record, ReviewRecord) else MeetingScreen
+    return screen_type(record.id, step)
