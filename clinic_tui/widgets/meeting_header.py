@@ -23,7 +23,8 @@ class MeetingHeader(Vertical):
     MeetingHeader { height: auto; dock: top; background: $panel; }
     MeetingHeader Horizontal { height: 1; }
     MeetingHeader #header-title { width: 1fr; text-style: bold; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    MeetingHeader #header-save { width: auto; padding: 0 1; }
+    /* Wide enough for the longest state, "Saved 08:45:00", so that a new state repaints without a layout. */
+    MeetingHeader #header-save { width: 16; padding: 0 1; text-align: right; }
     MeetingHeader #header-save.problem { background: $error; color: $text; text-style: bold; }
     MeetingHeader #header-step { padding: 0 1; height: 1; }
     MeetingHeader #header-flag { display: none; height: 1; padding: 0 1; background: $error; color: $text; text-style: bold; }
@@ -51,7 +52,7 @@ class MeetingHeader(Vertical):
 
     def show_save_state(self, text: str, problem: bool = False) -> None:
         save = self.query_one("#header-save", Static)
-        save.update(text)
+        save.update(text, layout=False)
         save.set_class(problem, "problem")
 
     def show_flag(self, text: str | None) -> None:
