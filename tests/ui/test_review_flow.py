@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Static
 
 from clinic_tui.app import ClinicApp
@@ -227,3 +228,23 @@ async def test_review_resumes_after_restart(workspace, fake_clock):
     assert resumed.step is StepId.EARLIER_ACTIONS
     assert beneath == "ReviewsScreen"
     assert note == "Half done"
+
+
+async def test_palette_names_review_keys(workspace, fake_clock):
+    app = _app(workspace, fake_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_reviews(app, pilot)
+        await _start_review(app, pilot, 0)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the command palette")
+        await pilot.press(*"Review")
+        prompts: list[str] = []
+        for _ in range(60):
+            await pilot.pause(0.05)
+            prompts = [str(option.prompt) for option in app.screen.query_one("CommandList").options]
+            if any(prompt.startswith("Review: Reviews") for prompt in prompts):
+                break
+
+    assert any(prompt.startswith("Review: Reviews (Escape)") for prompt in prompts), prompts
+    assert any(prompt.startswith("Review: Finalise (F9)") for prompt in prompts), prompts
+    assert not any(prompt.startswith("Review: Day") for prompt in prompts), prompts

@@ -21,6 +21,9 @@ SCREEN_KEYS = (
 )
 """The ids of the KeyActions bound on the meeting screen itself, not in its dialogs."""
 
+REVIEW_SCREEN_KEYS = tuple("review.back" if key == "meeting.back" else key for key in SCREEN_KEYS)
+"""The same for a review, whose Escape goes back to the list of reviews."""
+
 
 def key_label(key: str) -> str:
     """Return a key as the palette shows it, for example F9 or Escape."""
@@ -33,10 +36,13 @@ class MeetingCommands(Provider):
     def _commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
         screen = self.screen
         keymap = self.app.workspace.config.keymap
+        is_review = getattr(screen, "is_review", False)
+        screen_keys = REVIEW_SCREEN_KEYS if is_review else SCREEN_KEYS
+        kind = "Review" if is_review else "Meeting"
         for action in keys.KEY_ACTIONS:
-            if action.id not in SCREEN_KEYS or not screen.check_action(action.action, ()):
+            if action.id not in screen_keys or not screen.check_action(action.action, ()):
                 continue
-            title = f"Meeting: {action.label} ({key_label(keys.key_for(action.id, keymap))})"
+            title = f"{kind}: {action.label} ({key_label(keys.key_for(action.id, keymap))})"
             yield title, action.help, getattr(screen, f"action_{action.action}")
 
     async def discover(self) -> Hits:
