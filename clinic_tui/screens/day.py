@@ -19,7 +19,6 @@ from textual.widgets import Footer
 
 from clinic_tui.domain.day import ClinicDay
 from clinic_tui.domain.slots import Slot, SlotStatus
-from clinic_tui.domain.steps import StepId
 from clinic_tui.domain.timeline import TimelineEntry
 from clinic_tui.screens.day_dialogs import (
     DidNotAttendDialog,
@@ -219,20 +218,9 @@ class DayScreen(Screen[None]):
             return
         self._show_slots()
 
-        try:
-            from clinic_tui.screens.meeting import MeetingScreen
-        except ImportError as error:
-            # Only a missing meeting package is expected. A broken import
-            # inside it is a bug that must surface.
-            if error.name != "clinic_tui.screens.meeting":
-                raise
-            self.notify(
-                "The meeting record is started and saved, but this build has no meeting screen yet.",
-                title="Meeting screen missing",
-                severity="warning",
-            )
-            return
-        self.app.push_screen(MeetingScreen(record.id, StepId.ATTENDEES))
+        from clinic_tui.screens.meeting import MeetingScreen
+
+        self.app.push_screen(MeetingScreen(record.id, self.days.resume_step(record.id)))
 
     def action_finish(self) -> None:
         if self.day is None:

@@ -20,7 +20,6 @@ from textual.widgets.option_list import Option
 
 from clinic_tui.domain.attendees import Mode
 from clinic_tui.domain.checks import format_date, format_short_date
-from clinic_tui.domain.steps import StepId
 from clinic_tui.screens.meeting.dialogs import DIALOG_CSS, dialog_bindings
 from clinic_tui.services.reviews import DueReview
 from clinic_tui.store.errors import VaultError
@@ -195,7 +194,7 @@ class ReviewsScreen(Screen[None]):
             log.error("starting a review failed record_id=%s error=%s", record_id, error)
             self.notify(f"The review could not be started: {error}", severity="error")
             return
-        self.app.push_screen(ReviewMeetingScreen(review.id, StepId.ATTENDEES))
+        self.app.push_screen(ReviewMeetingScreen(review.id, reviews.days.resume_step(review.id)))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -204,12 +204,16 @@ class DayService:
     # -- meetings --------------------------------------------------------------
 
     def start_meeting(self, day: ClinicDay, slot_id: str) -> MeetingRecord:
-        """Start the slot and its meeting record, or return the record already started."""
+        """Start the slot and its meeting record, or return the record already started.
+
+        A record already started is resumed at the step it was left on, which
+        ``resume_step`` returns.
+        """
         existing = self.store.record_for_slot(slot_id)
         if existing is not None:
             record = self.store.load_record(existing.id)
             assert isinstance(record, MeetingRecord)
-            self.set_resume(record.id, StepId.ATTENDEES)
+            self.set_resume(record.id, self.resume_step(record.id))
             return record
 
         slot = day.slot(slot_id)
@@ -347,6 +351,11 @@ class DayService:
     def clear_resume(self) -> None:
         with self.vault.transaction():
             self.vault.conn.execute("DELETE FROM meta WHERE key IN (?, ?)", (RESUME_RECORD, RESUME_STEP))
+
+    def resume_step(self, record_id: str) -> StepId:
+        """Return the step the record was last left on, or the first step if it was not the last record open."""
+        resume = self.resume_point()
+        return resume[1] if resume is not None and resume[0] == record_id else StepId.ATTENDEES
 
     def resume_point(self) -> tuple[str, StepId] | None:
         record_id = self.vault.meta(RESUME_RECORD)

@@ -140,7 +140,7 @@ class ReviewService:
             if row.kind == "review" and row.state == "draft":
                 draft = self.days.store.load_record(row.id)
                 if isinstance(draft, ReviewRecord) and draft.reviewed_record_id == record_id:
-                    self.days.set_resume(draft.id, StepId.ATTENDEES)
+                    self.days.set_resume(draft.id, self.days.resume_step(draft.id))
                     return draft
 
         meeting = self.days.store.load_record(record_id)

@@ -9,7 +9,6 @@ interval, except two tests that check that the interval runs.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 import shutil
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from textual.widgets import Input, Select, SelectionList, Static
 from clinic_tui.app import ClinicApp
 from clinic_tui.domain.day import ClinicDay
 from clinic_tui.domain.slots import ContactAttempt, FollowUpKind, SlotEventKind, SlotStatus
+from clinic_tui.domain.steps import StepId
 from clinic_tui.screens.day import DayScreen
 from clinic_tui.screens.day_dialogs import (
     DidNotAttendDialog,
@@ -32,6 +32,7 @@ from clinic_tui.screens.day_dialogs import (
 )
 from clinic_tui.screens.day_history import ReadOnlyDialog
 from clinic_tui.screens.help import HelpScreen
+from clinic_tui.screens.meeting import MeetingScreen
 from clinic_tui.services.clock import LOCAL_ZONE, ManualClock
 from clinic_tui.services.demo import seed_demo
 from clinic_tui.services.session import Session
@@ -595,13 +596,19 @@ async def test_enter_starts_meeting(workspace, demo_vault, fake_clock):
         assert slot.status is SlotStatus.IN_PROGRESS
         assert slot.started_at == at(9, 1)
 
-        try:
-            meeting = importlib.import_module("clinic_tui.screens.meeting")
-            meeting_screen = meeting.MeetingScreen
-        except (ImportError, AttributeError):
-            pytest.skip("clinic_tui.screens.meeting has no MeetingScreen yet, so the push cannot be checked")
-        pushed = await wait_for(app, pilot, meeting_screen)
+        pushed = await wait_for(app, pilot, MeetingScreen)
         assert pushed.record_id == record_row.id
+        assert pushed.step is StepId.ATTENDEES
+
+        # Leaving the meeting on step 3 and opening it again goes back to step 3.
+        await pilot.press("f8", "f8")
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_for(app, pilot, DayScreen)
+        await pilot.press("enter")
+        reopened = await wait_for(app, pilot, MeetingScreen)
+        assert reopened.record_id == record_row.id
+        assert reopened.step is StepId.ATTENDANCE
 
 
 async def test_finish_meeting_in_progress(workspace, demo_vault, fake_clock):

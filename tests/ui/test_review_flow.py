@@ -248,3 +248,25 @@ async def test_palette_names_review_keys(workspace, fake_clock):
     assert any(prompt.startswith("Review: Reviews (Escape)") for prompt in prompts), prompts
     assert any(prompt.startswith("Review: Finalise (F9)") for prompt in prompts), prompts
     assert not any(prompt.startswith("Review: Day") for prompt in prompts), prompts
+
+
+async def test_reopened_review_returns_to_its_step(workspace, fake_clock):
+    app = _app(workspace, fake_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_reviews(app, pilot)
+        screen = await _start_review(app, pilot, 1)
+        await pilot.press("f8", "f8")
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewsScreen), "the reviews list")
+        await pilot.pause()
+        state = [str(cell) for cell in app.screen.query_one(DataTable).get_row_at(1)][4]
+
+        # A review already started opens without asking how it is held, on the step it was left on.
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewMeetingScreen), "the review again")
+        reopened = app.screen
+
+    assert state == "review started"
+    assert reopened.record_id == screen.record_id
+    assert reopened.step is StepId.ATTENDANCE
