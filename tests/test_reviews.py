@@ -120,3 +120,22 @@ def test_finalised_review_clears_due(finalised):
     assert session.reviews.due(clock.now().date()) == []
     with pytest.raises(InvalidTransition):
         review.clear_review_date()
+
+
+def test_review_joins_todays_clinic_day(workspace):
+    from clinic_tui.services.demo_reviews import seed_demo_reviews
+
+    clock = ManualClock(MEETING_DAY.replace(month=3, day=10))
+    session = demo_session(workspace, clock)
+    seed_demo_reviews(workspace, session.vault, clock)
+    today = session.days.today()
+    due = session.reviews.due(clock.now().date())[0]
+    meeting_day = session.days.store.records_day(due.record_id)
+
+    review = session.reviews.start_review(due.record_id)
+    session.days.raise_concern(review, StepId.PUPIL_VIEWS, "Says an older boy waits for him after school.")
+    checklist = session.days.safeguarding_checklist(today.id)
+    session.close()
+
+    assert meeting_day != today.id
+    assert [item.record_id for item in checklist] == [review.id]

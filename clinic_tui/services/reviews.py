@@ -154,8 +154,13 @@ class ReviewService:
         except ValueError:
             log.warning("no default review date record_id=%s", review.id)
 
+        # The review belongs to today's clinic day when there is one, so its safeguarding concerns are
+        # on today's end-of-day checklist and it counts in today's summary. Otherwise it joins the day
+        # of the meeting under review.
+        today = self.days.today()
+        day_id = today.id if today is not None else self.days.store.records_day(record_id)
         with self.days.vault.transaction():
-            self.days.store.create_record(review, self.days.store.records_day(record_id))
+            self.days.store.create_record(review, day_id)
             self.days.set_resume(review.id, StepId.ATTENDEES)
         log.info("review started record_id=%s reviews=%s", review.id, record_id)
         return review
