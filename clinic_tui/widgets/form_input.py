@@ -12,9 +12,15 @@ An Input scrolls its own text and shows no scroll bar, so this field keeps
 the virtual size as a plain reactive (a repaint, no layout) and turns the
 scroll bar off. An Input sized to its text (``width: auto``) still lays
 out, because Input requests that itself when its dimensions are automatic.
+
+A Textual Input also selects all its text when Tab moves into it, so the
+next key replaces a note that autosave then stores at once. This field
+puts the cursor at the end of the text instead.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.geometry import Size
 from textual.reactive import Reactive
@@ -29,3 +35,6 @@ class FormInput(Input):
     """
 
     virtual_size = Reactive(Size(0, 0))
+
+    def __init__(self, *args: Any, select_on_focus: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, select_on_focus=select_on_focus, **kwargs)

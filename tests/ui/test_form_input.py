@@ -59,3 +59,17 @@ async def test_form_field_shows_end_of_long_text():
         line = field.render_line(0).text
 
     assert "arrives late." in line
+
+
+async def test_tab_into_filled_field_keeps_text():
+    app = TwoFields()
+    async with app.run_test(size=(60, 6)) as pilot:
+        form = app.query_one("#form", Input)
+        form.value = "Bus pass renewed"
+        app.query_one("#plain", Input).focus()
+        await pilot.pause()
+        await pilot.press("shift+tab", "x")
+        await pilot.pause()
+        value = form.value
+
+    assert value == "Bus pass renewedx"

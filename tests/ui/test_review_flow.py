@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, RadioButton, RadioSet, Static
 
 from clinic_tui.app import ClinicApp
 from clinic_tui.domain.next_steps import NextStep, ReviewOutcome
@@ -19,6 +19,7 @@ from clinic_tui.domain.review import ActionStatus, ReviewRecord
 from clinic_tui.domain.steps import StepId
 from clinic_tui.screens.meeting import ReviewMeetingScreen
 from clinic_tui.screens.meeting.dialogs import ConfirmFinaliseDialog
+from clinic_tui.screens.meeting.review_progress import EarlierActionBlock
 from clinic_tui.screens.reviews import ReviewModeDialog, ReviewsScreen
 from clinic_tui.services.clock import ManualClock
 from clinic_tui.services.demo import seed_demo
@@ -65,8 +66,10 @@ async def _start_review(app: ClinicApp, pilot, row: int) -> ReviewMeetingScreen:
 
 
 async def _go_to_step(pilot, screen: ReviewMeetingScreen, step: StepId) -> None:
+    """Press F8 or F7 until the review shows ``step``."""
+    target = screen.step_ids.index(step)
     while screen.step is not step:
-        await pilot.press("f8")
+        await pilot.press("f8" if screen.step_ids.index(screen.step) < target else "f7")
     await pilot.pause()
 
 
@@ -270,3 +273,54 @@ async def test_reopened_review_returns_to_its_step(workspace, fake_clock):
     assert state == "review started"
     assert reopened.record_id == screen.record_id
     assert reopened.step is StepId.ATTENDANCE
+
+
+async def test_unstored_choices_come_back_as_radio_choices(workspace, fake_clock):
+    app = _app(workspace, fake_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_reviews(app, pilot)
+        screen = await _start_review(app, pilot, 0)
+        review_id = screen.record_id
+        # Not done with no note yet, the pupil's views not captured, escalating with no step chosen.
+        await pilot.press("f8", "right", "right", "enter")
+        await _go_to_step(pilot, screen, StepId.PUPIL_VIEWS)
+        await pilot.press("shift+tab", "down", "enter")
+        await _go_to_step(pilot, screen, StepId.NEXT_STEP)
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewsScreen), "the reviews list")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewMeetingScreen), "the review again")
+        screen = app.screen
+        await pilot.pause()
+
+        escalate_shown = screen.query_one("#escalate-block").display
+        outcome_set = screen.query_one("#outcome", RadioSet)
+        outcome_pressed = (outcome_set.pressed_index, sum(button.value for button in outcome_set.query(RadioButton)))
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+
+        await _go_to_step(pilot, screen, StepId.PUPIL_VIEWS)
+        views_pressed = screen.query_one("#step-pupil_views RadioSet", RadioSet).pressed_index
+        fallback_shown = screen.query_one("#step-pupil_views .fallback").display
+
+        await _go_to_step(pilot, screen, StepId.EARLIER_ACTIONS)
+        action_set = screen.query(EarlierActionBlock).first().query_one(RadioSet)
+        action_pressed = (action_set.pressed_index, sum(button.value for button in action_set.query(RadioButton)))
+        await pilot.press("tab", *"Tutor off sick")
+        screen.save_now()
+        stored = _stored(app, review_id)
+
+    assert escalate_shown
+    assert outcome_pressed == (2, 1)
+    assert stored.outcome is ReviewOutcome.ESCALATE
+    assert stored.escalate_to is NextStep.SUPPORT_PLAN
+    assert views_pressed == 1
+    assert fallback_shown
+    assert action_pressed == (2, 1)
+    first = stored.earlier_actions[0].id
+    assert (stored.action_outcomes[first].status, stored.action_outcomes[first].note) == (
+        ActionStatus.NOT_DONE,
+        "Tutor off sick",
+    )

@@ -137,9 +137,16 @@ class StepPane(VerticalScroll, can_focus=False):
     class Edited(Message):
         """The record or an unsaved form input of a step changed."""
 
-    def __init__(self, context: MeetingContext) -> None:
+    def __init__(self, context: MeetingContext, saved: Mapping[str, object] | None = None) -> None:
+        """Make the step for ``context``, with ``saved``, the form inputs saved before a crash if any.
+
+        A step whose fields are radio sets builds them from ``saved``, because
+        a radio set does not take a choice restored after it has mounted
+        until a moment later. Other fields are restored by ``restore_form_inputs``.
+        """
         super().__init__(id=f"step-{self.STEP.value}")
         self.context = context
+        self.saved_inputs: Mapping[str, object] = saved or {}
         self.posted_inputs: dict[str, object] = {}
         self._message = ""
 

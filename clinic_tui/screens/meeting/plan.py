@@ -34,8 +34,8 @@ class BarriersPane(StepPane):
     BarriersPane #barrier-list { height: 1fr; min-height: 3; max-height: 15; }
     """
 
-    def __init__(self, context: MeetingContext) -> None:
-        super().__init__(context)
+    def __init__(self, context: MeetingContext, saved: Mapping[str, object] | None = None) -> None:
+        super().__init__(context, saved)
         chosen = {entry.barrier: entry.notes for entry in self.record.barriers}
 
         # The handlers run on every key, so the pane keeps its widgets instead of querying for them.

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Input, Label, RadioSet, Static
 
 from clinic_tui.domain.next_steps import NextStep, ReviewOutcome
 from clinic_tui.domain.review import ReviewRecord
@@ -84,18 +84,33 @@ class OutcomePane(ReviewStepPane):
     """
 
     def compose(self) -> ComposeResult:
+        chosen, escalate_to, note = self._initial()
         yield self.prompt()
         with RadioSet(id="outcome"):
             for outcome in ReviewOutcome:
-                yield ChoiceButton(outcome.label, value=outcome is self.review.outcome, id=f"outcome-{outcome.value}")
+                yield ChoiceButton(outcome.label, value=outcome is chosen, id=f"outcome-{outcome.value}")
         with Vertical(id="escalate-block"):
             yield Label("Escalate to", classes="field-label")
             with RadioSet(id="escalate-to"):
                 for step in ESCALATIONS:
-                        yield ChoiceButton(step.label, value=step is self.review.escalate_to, id=f"escalate-{step.value}")
+                    yield ChoiceButton(step.label, value=step is escalate_to, id=f"escalate-{step.value}")
         yield Label("Note", classes="field-label")
-        yield FormInput(self.review.outcome_note, placeholder="Why, and what happens next", id="outcome-note", compact=True)
+        yield FormInput(note, placeholder="Why, and what happens next", id="outcome-note", compact=True)
         yield self.message_line()
+
+    def _initial(self) -> tuple[ReviewOutcome | None, NextStep | None, str]:
+        """Return the outcome, step and note to show: those saved before a crash, else the record's."""
+        saved = self.saved_inputs
+        if not saved:
+            return self.review.outcome, self.review.escalate_to, self.review.outcome_note
+        outcome = saved.get("outcome")
+        escalate_to = saved.get("escalate_to")
+        note = saved.get("note")
+        return (
+            ReviewOutcome(outcome) if outcome in {choice.value for choice in ReviewOutcome} else None,
+            NextStep(escalate_to) if escalate_to in {step.value for step in ESCALATIONS} else None,
+            note if isinstance(note, str) else "",
+        )
 
     def on_mount(self) -> None:
         self._show_escalation()
@@ -147,16 +162,6 @@ class OutcomePane(ReviewStepPane):
             "escalate_to": None if escalate_to is None else escalate_to.value,
             "note": note,
         }
-
-    def restore_form_inputs(self, values: Mapping[str, object]) -> None:
-        with self.prevent(RadioSet.Changed, RadioButton.Changed, Input.Changed):
-            if values.get("outcome") in {outcome.value for outcome in ReviewOutcome}:
-                self.query_one(f"#outcome-{values['outcome']}", RadioButton).value = True
-            if values.get("escalate_to") in {step.value for step in ESCALATIONS}:
-                self.query_one(f"#escalate-{values['escalate_to']}", RadioButton).value = True
-            if isinstance(values.get("note"), str):
-                self.query_one("#outcome-note", Input).value = values["note"]
-        self._show_escalation()
 
     def form_problems(self) -> list[str]:
         outcome = self._outcome()

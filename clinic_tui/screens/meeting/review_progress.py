@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Input, Label, RadioSet, Static
 
 from clinic_tui.domain.actions import Action
 from clinic_tui.domain.checks import InvalidValue, format_date
@@ -67,11 +67,18 @@ class EarlierActionBlock(Vertical):
         status = self.status
         return {"status": None if status is None else status.value, "note": self.note}
 
-    def restore(self, saved: Mapping[str, object]) -> None:
-        if saved.get("status") in {choice.value for choice in _STATUSES}:
-            index = _STATUSES.index(ActionStatus(saved["status"]))
-            list(self.query(RadioButton))[index].value = True
-        self.query_one(".outcome-note", Input).value = str(saved.get("note", ""))
+
+
+def _saved_outcome(saved: object) -> tuple[ActionStatus | None, str | None]:
+    """Return the status and note of one action's saved form inputs, or Nones when nothing was saved."""
+    if not isinstance(saved, dict):
+        return None, None
+    status = saved.get("status")
+    note = saved.get("note")
+    return (
+        ActionStatus(status) if status in {choice.value for choice in _STATUSES} else None,
+        note if isinstance(note, str) else "",
+    )
 
 
 class EarlierActionsPane(ReviewStepPane):
@@ -82,14 +89,16 @@ class EarlierActionsPane(ReviewStepPane):
     def compose(self) -> ComposeResult:
         yield self.prompt()
         outcomes = self.review.action_outcomes
+        saved = self.saved_inputs.get("outcomes")
+        saved = saved if isinstance(saved, dict) else {}
         if not self.review.earlier_actions:
             yield Static("No actions were agreed at the last meeting, so there is nothing to mark.")
         for number, action in enumerate(self.review.earlier_actions, start=1):
+            status, note = _saved_outcome(saved.get(action.id))
             outcome = outcomes.get(action.id)
-            if outcome is None:
-                yield EarlierActionBlock(number, action, None, "")
-            else:
-                yield EarlierActionBlock(number, action, outcome.status, outcome.note)
+            if status is None and note is None and outcome is not None:
+                status, note = outcome.status, outcome.note
+            yield EarlierActionBlock(number, action, status, note or "")
         yield self.message_line()
 
     def first_focus(self) -> Widget | None:
@@ -129,15 +138,6 @@ class EarlierActionsPane(ReviewStepPane):
     def form_inputs(self) -> dict[str, object]:
         typed = {block.action.id: block.typed() for block in self._unstored() if block.status or block.note}
         return {"outcomes": typed} if typed else {}
-
-    def restore_form_inputs(self, values: Mapping[str, object]) -> None:
-        saved = values.get("outcomes")
-        if not isinstance(saved, dict):
-            return
-        with self.prevent(RadioSet.Changed, RadioButton.Changed, Input.Changed):
-            for block in self._blocks():
-                if isinstance(saved.get(block.action.id), dict):
-                    block.restore(saved[block.action.id])
 
     def form_problems(self) -> list[str]:
         problems = []

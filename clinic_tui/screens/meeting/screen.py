@@ -123,7 +123,7 @@ class MeetingScreen(Screen[None]):
             with ContentSwitcher(initial=f"step-{self.step.value}"):
                 for pane in panes:
                     if pane.STEP in first:
-                        yield pane(self.context)
+                        yield pane(self.context, self._saved_inputs.get(pane.STEP.value))
         else:
             self.step = StepId.READ_BACK
             with ContentSwitcher(initial=f"step-{StepId.READ_BACK.value}"):

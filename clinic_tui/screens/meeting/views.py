@@ -128,15 +128,19 @@ class PupilViewsBlock(Vertical):
     PupilViewsBlock .fallback Input { margin-bottom: 1; }
     """
 
-    def __init__(self, pupil_id: str, name: str, views: PupilViews | None) -> None:
+    def __init__(self, pupil_id: str, name: str, views: PupilViews | None, captured: bool | None = None) -> None:
+        """Make the block for one pupil. ``captured`` is the choice saved before a crash, if any."""
         super().__init__(id=f"views-{pupil_id}")
         self.pupil_id = pupil_id
         self.pupil_label = name
         self.stored = views
+        self.saved_captured = captured
 
     def compose(self) -> ComposeResult:
         views = self.stored
         captured = views is None or views.captured
+        if self.saved_captured is not None:
+            captured = self.saved_captured
         yield Label(self.pupil_label, classes="field-label")
         with RadioSet(classes="views-mode"):
             yield ChoiceButton("In the pupil's own words", value=captured)
@@ -185,8 +189,7 @@ class PupilViewsBlock(Vertical):
         return PupilViews.not_captured(str(typed["reason"]), str(typed["plan"]), str(typed["by"]))
 
     def restore(self, saved: Mapping[str, object]) -> None:
-        buttons = list(self.query(RadioButton))
-        buttons[0 if saved.get("captured", True) else 1].value = True
+        # The choice between words and the reason was built from ``saved_captured`` when the block was made.
         words = self.query_one(TextArea)
         words.load_text(str(saved.get("words", "")))
         words.move_cursor(words.document.end)
@@ -204,8 +207,17 @@ class PupilViewsPane(StepPane):
     def compose(self) -> ComposeResult:
         yield self.prompt()
         stored = self.record.pupil_views
+        saved = self.saved_inputs.get("pupil_views")
+        saved = saved if isinstance(saved, dict) else {}
         for pupil_id in self.record.pupil_ids:
-            yield PupilViewsBlock(pupil_id, self.context.pupil_name(pupil_id), stored.get(pupil_id))
+            typed = saved.get(pupil_id)
+            captured = typed.get("captured") if isinstance(typed, dict) else None
+            yield PupilViewsBlock(
+                pupil_id,
+                self.context.pupil_name(pupil_id),
+                stored.get(pupil_id),
+                captured if isinstance(captured, bool) else None,
+            )
         yield self.message_line()
 
     def first_focus(self) -> Widget | None:
