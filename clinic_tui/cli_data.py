@@ -266,7 +266,12 @@ def reviews(ctx, profile: str, passphrase_file, as_of, horizon: int, names: bool
     if not due:
         click.echo("No reviews are overdue or due soon.")
         return
+    rows = []
     for item in due:
         who = ", ".join(pupils[p].display_name for p in item.pupil_ids) if names else item.label
-        draft = "  (review started)" if item.draft_review_id else ""
-        click.echo(f"{item.bucket:<10} {item.review_date:%a %d %b %Y}  {who}  record {item.record_id}{draft}")
+        state = "review started" if item.draft_review_id else "not started"
+        rows.append((item.bucket, f"{item.review_date:%a %d %b %Y}", who, state, item.record_id))
+    header = ("Due", "Review date", "Pupils", "State", "Record")
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header) - 1)]
+    for row in [header, *rows]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])

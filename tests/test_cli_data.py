@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sqlite3
 
 import pytest
@@ -147,3 +148,20 @@ def test_summary_csv_and_json(clinic_home, profile, exported):
     by_upn = {row["upn"]: row for row in rows}
     for record in records:
         assert float(by_upn[record["upn"]]["attendance_rate"]) == record["attendance_rate"]
+
+
+def test_reviews_lists_due_with_header(clinic_home):
+    from clinic_tui.services.demo import seed_demo
+    from clinic_tui.services.demo_reviews import seed_demo_reviews
+    from tests.helpers import seeded_home
+
+    shutil.rmtree(clinic_home)
+    seeded_home(clinic_home, seed_demo, seed_demo_reviews)
+
+    result = _run(clinic_home, "reviews", "--profile", "officer", "--as-of", "2026-03-10", input=PASSPHRASE + "\n")
+    lines = result.output.strip().splitlines()
+
+    assert result.exit_code == 0
+    assert lines[0].split()[:3] == ["Due", "Review", "date"]
+    assert [line.split()[0] for line in lines[1:]] == ["overdue", "today", "this"]
+    assert all("not started" in line for line in lines[1:])

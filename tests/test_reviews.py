@@ -43,6 +43,9 @@ def test_reviews_due_buckets(finalised):
     this_week = session.reviews.due(review_date - dt.timedelta(days=3))
     assert [(item.record_id, item.bucket) for item in this_week] == [(record.id, "this week")]
     assert session.reviews.due(review_date)[0].bucket == "today"
+    assert session.reviews.due(review_date - dt.timedelta(days=8)) == []
+    later = session.reviews.due(review_date - dt.timedelta(days=20), horizon_days=30)
+    assert [item.bucket for item in later] == ["later"]
     overdue = session.reviews.due(review_date + dt.timedelta(days=2))[0]
     assert overdue.bucket == "overdue"
     assert "Y" in overdue.label
@@ -111,7 +114,7 @@ def test_finalised_review_clears_due(finalised):
         review.set_action_outcome(action.id, ActionStatus.DONE, "Done")
     for pupil_id in review.pupil_ids:
         review.set_pupil_views(pupil_id, PupilViews.in_own_words("Better now."))
-    review.set_outcome(ReviewOutcome.CLOSE)
+    review.set_outcome(ReviewOutcome.CLOSE, note="Full attendance since the meeting")
     # The review starts with a next review date six school weeks on, which a closed case must not keep.
     assert [item.step for item in review.missing()] == [StepId.REVIEW_DATE]
     review.clear_review_date()

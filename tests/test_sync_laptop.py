@@ -447,7 +447,7 @@ def test_review_adds_impact_version(lab):
     for pupil_id in review.pupil_ids:
         review.set_pupil_views(pupil_id, PupilViews.in_own_words("Better now."))
     review.set_attendance(80.0, 95.0)
-    review.set_outcome(ReviewOutcome.CLOSE)
+    review.set_outcome(ReviewOutcome.CLOSE, note="Attendance back to 95%")
     review.clear_review_date()
     assert session.days.finalise(review) == []
 

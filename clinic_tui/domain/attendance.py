@@ -33,13 +33,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from clinic_tui.domain.calendar import (
-    SchoolCalendar,
-    SchoolWeek,
-    academic_year_start,
-    week_beginning,
-)
-from clinic_tui.domain.codes import CODES, CODES_2024_START, Category, InvalidMark, lookup
 from clinic_tui.domain.attendance_types import (
     PENALTY_NOTICE_SESSIONS,
     PENALTY_NOTICE_WEEKS,
@@ -57,6 +50,13 @@ from clinic_tui.domain.attendance_types import (
     WeekCounts,
     percentage,
 )
+from clinic_tui.domain.calendar import (
+    SchoolCalendar,
+    SchoolWeek,
+    academic_year_start,
+    week_beginning,
+)
+from clinic_tui.domain.codes import CODES, CODES_2024_START, Category, InvalidMark, lookup
 from clinic_tui.domain.pupil import Mark, Session
 
 # A mark as a ``Mark`` or as a (date, session, code) tuple. The tuple has no

@@ -14,6 +14,7 @@ from clinic_tui.domain.actions import Action, one_sided_warning
 from clinic_tui.domain.attendees import Mode
 from clinic_tui.domain.checks import format_date
 from clinic_tui.domain.meeting import MeetingRecord
+from clinic_tui.domain.next_steps import ReviewOutcome
 from clinic_tui.domain.record import BaseRecord
 from clinic_tui.domain.review import ReviewRecord
 from clinic_tui.domain.social_care import ChildPlan, SocialWorkerContact
@@ -229,7 +230,12 @@ def _review_sections(record: ReviewRecord, name: _Names) -> list[ReadBackSection
         f"Before the last meeting: {percent(record.attendance_before)}",
         f"Since the last meeting: {percent(record.attendance_after)}",
     )
-    review = (f"Next review: {format_date(record.review_date) if record.review_date else NOT_RECORDED}",)
+    if record.review_date is not None:
+        review = (f"Next review: {format_date(record.review_date)}",)
+    elif record.outcome is ReviewOutcome.CLOSE:
+        review = ("No next review: the case is closed.",)
+    else:
+        review = (f"Next review: {NOT_RECORDED}",)
 
     outcome_lines = [record.outcome.label if record.outcome else NOT_RECORDED]
     if record.escalate_to is not None:

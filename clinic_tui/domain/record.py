@@ -34,11 +34,14 @@ from clinic_tui.domain.completeness import (
     missing_attendees,
     missing_pupil_views,
 )
-from clinic_tui.domain.safeguarding import SafeguardingConcern
 from clinic_tui.domain.record_data import COMMON_KEYS, SCHEMA_VERSION, read_common
+from clinic_tui.domain.safeguarding import SafeguardingConcern
 from clinic_tui.domain.serialisation import DictReader, check_schema
 from clinic_tui.domain.steps import StepId
 from clinic_tui.domain.views import PupilViews
+
+MAX_REVIEW_AFTER = dt.timedelta(days=366)
+"""The latest review date after a meeting. Reviews come within weeks, so a later date is most likely a mistyped year."""
 
 
 class BaseRecord:
@@ -260,6 +263,11 @@ class BaseRecord:
             raise InvalidValue(
                 f"review date {format_short_date(review_date)} is not after the meeting on "
                 f"{format_short_date(self.meeting_date)}. Choose a later date."
+            )
+        if review_date > self.meeting_date + MAX_REVIEW_AFTER:
+            raise InvalidValue(
+                f"review date {format_short_date(review_date)} is more than a year after the meeting on "
+                f"{format_short_date(self.meeting_date)}. Check the year, and review within a year."
             )
 
         self._review_date = review_date

@@ -264,6 +264,9 @@ class ReviewRecord(BaseRecord):
 
         if self._outcome is None:
             items.append(MissingItem(StepId.NEXT_STEP, "Choose whether to close, continue or escalate."))
+        elif self._outcome is not ReviewOutcome.CONTINUE and not self._outcome_note.strip():
+            reason = "closing the case" if self._outcome is ReviewOutcome.CLOSE else "escalating"
+            items.append(MissingItem(StepId.NEXT_STEP, f"Write in the note the reason for {reason}."))
 
         if self._escalate_to is NextStep.SAFEGUARDING_REFERRAL and not self.flagged:
             items.append(

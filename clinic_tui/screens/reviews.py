@@ -26,7 +26,7 @@ from clinic_tui.store.errors import VaultError
 
 log = logging.getLogger(__name__)
 
-BUCKET_LABELS = {"overdue": "OVERDUE", "today": "Today", "this week": "This week"}
+BUCKET_LABELS = {"overdue": "OVERDUE", "today": "Today", "this week": "Next 7 days", "later": "Later"}
 KIND_LABELS = {"meeting": "first meeting", "review": "review"}
 
 

@@ -67,7 +67,8 @@ class ReviewService:
         """Return reviews that are overdue, due today or due within ``horizon_days``.
 
         A record counts as reviewed once a finalised review of it exists.
-        Buckets: "overdue", "today", "this week".
+        Buckets: "overdue", "today", "this week" (in the next 7 days, a rolling week) and, with a
+        horizon longer than 7 days, "later".
         """
         store = self.days.store
         finalised = []
@@ -95,10 +96,12 @@ class ReviewService:
                 bucket = "overdue"
             elif when == today:
                 bucket = "today"
-            elif (when - today).days <= horizon_days:
+            elif (when - today).days > horizon_days:
+                continue
+            elif (when - today).days <= 7:
                 bucket = "this week"
             else:
-                continue
+                bucket = "later"
             label = ", ".join(
                 f"{pupils[pupil_id].initials} {year_label(pupils[pupil_id].year_group)}" if pupil_id in pupils else "?"
                 for pupil_id in record.pupil_ids
@@ -106,7 +109,7 @@ class ReviewService:
             due.append(
                 DueReview(record.id, record.RECORD_TYPE, record.pupil_ids, label, when, bucket, drafts.get(record.id))
             )
-        order = {"overdue": 0, "today": 1, "this week": 2}
+        order = {"overdue": 0, "today": 1, "this week": 2, "later": 3}
         due.sort(key=lambda item: (order[item.bucket], item.review_date))
         return due
 

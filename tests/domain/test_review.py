@@ -152,7 +152,7 @@ def test_escalate_to_safeguarding_needs_concern():
     review.add_action(Action(OwnerType.OTHER_AGENCY, "Early help", "Family assessment", dt.date(2025, 5, 30)))
     review.add_action(Action(OwnerType.PARENT_CARER, "Dad", "Attend assessment", dt.date(2025, 5, 30)))
     review.set_review_date(dt.date(2025, 6, 10))
-    review.set_outcome(ReviewOutcome.ESCALATE, NextStep.SAFEGUARDING_REFERRAL)
+    review.set_outcome(ReviewOutcome.ESCALATE, NextStep.SAFEGUARDING_REFERRAL, "Disclosure at the review")
 
     assert [item.step for item in review.missing()] == [StepId.NEXT_STEP]
 
@@ -176,7 +176,7 @@ def test_action_outcome_rules():
 def test_review_locked_and_addendum():
     _, review = new_review()
     fill(review)
-    review.set_outcome(ReviewOutcome.CLOSE)
+    review.set_outcome(ReviewOutcome.CLOSE, note="Attendance back above 95%")
     assert review.finalise(at(4, 29, 10, 30)) == []
     eye_test = review.earlier_actions[0]
 
@@ -195,3 +195,32 @@ def test_review_locked_and_addendum():
     assert addendum.version == 2
     assert review.version == 2
     assert review.attendance_after == 90.5
+
+
+@pytest.mark.parametrize("outcome", [ReviewOutcome.CLOSE, ReviewOutcome.ESCALATE])
+def test_close_or_escalate_needs_reason(outcome):
+    _, review = new_review()
+    fill(review)
+    review.add_action(Action(OwnerType.PARENT_CARER, "Dad", "Attend assessment", dt.date(2025, 5, 30)))
+    review.add_action(Action(OwnerType.SCHOOL, "Head of year", "Weekly check-in", dt.date(2025, 5, 30)))
+    escalate_to = NextStep.ATTENDANCE_CONTRACT if outcome is ReviewOutcome.ESCALATE else None
+    review.set_outcome(outcome, escalate_to)
+    if outcome is ReviewOutcome.CLOSE:
+        review.clear_review_date()
+    else:
+        review.set_review_date(dt.date(2025, 6, 10))
+
+    messages = [item.message for item in review.missing()]
+    assert [item.step for item in review.missing()] == [StepId.NEXT_STEP]
+    assert "reason" in messages[0]
+
+    review.set_outcome(outcome, escalate_to, "No improvement since the meeting")
+    assert review.missing() == []
+
+
+def test_review_date_within_a_year():
+    _, review = new_review()
+    meeting_day = review.meeting_date
+    review.set_review_date(meeting_day + dt.timedelta(days=366))
+    with pytest.raises(InvalidValue, match="more than a year"):
+        review.set_review_date(meeting_day + dt.timedelta(days=367))

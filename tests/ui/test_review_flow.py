@@ -89,7 +89,7 @@ async def test_reviews_list_buckets_and_privacy(workspace, fake_clock):
         due = app.session.reviews.due(fake_clock.now().date())
         surnames = [app.session.attendance.pupils.get(item.pupil_ids[0]).surname for item in due]
 
-    assert [row[0] for row in rows] == ["OVERDUE", "Today", "This week"]
+    assert [row[0] for row in rows] == ["OVERDUE", "Today", "Next 7 days"]
     assert all(row[4] == "not started" for row in rows)
     for surname in surnames:
         assert all(surname not in " ".join(row) for row in rows)

@@ -311,7 +311,12 @@ class MeetingScreen(Screen[None]):
             return
         if self.step is not StepId.READ_BACK:
             await self.go_to(StepId.READ_BACK)
-            self.notify("Read the record back to everyone present, then press F9 again to finalise it.", timeout=6)
+            gaps = self.gaps()
+            if gaps:
+                count = f"{len(gaps)} item{'s' if len(gaps) != 1 else ''}"
+                self.notify(f"Still needed before you can finalise: {count}, listed above the record.", timeout=6)
+            else:
+                self.notify("Read the record back to everyone present, then press F9 again to finalise it.", timeout=6)
             return
         if not self.save_now():
             return
@@ -347,7 +352,7 @@ class MeetingScreen(Screen[None]):
         if missing:
             self._show_missing(missing)
             return
-        self.app.notify("The record is finalised and locked. Press F5 to add an addendum.", timeout=6)
+        self.app.notify("The record is finalised and locked. Any later change is an addendum (F5 on the record).", timeout=6)
         self.app.switch_screen(type(self)(self.record_id, StepId.READ_BACK))
 
     def _show_locked(self) -> None:
