@@ -81,10 +81,10 @@ def copy_home(template: Path, clinic_home: Path) -> Workspace:
     return Workspace.open(clinic_home)
 
 
-async def wait_for(pilot, condition: Callable[[], bool], what: str, attempts: int = 400) -> None:
-    """Let the app run until ``condition`` holds, or fail after about 20 seconds naming ``what``."""
+async def wait_for(pilot, condition: Callable[[], bool], description: str, attempts: int = 400) -> None:
+    """Let the app run until ``condition`` is true, or fail after about 20 seconds naming ``description``."""
     for _ in range(attempts):
         if condition():
             return
         await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {description}")

@@ -43,7 +43,7 @@ def seed_demo_reviews(workspace: Workspace, vault: Vault, clock: Clock) -> list[
 
     today = clock.now().date()
     session = Session(workspace, vault, clock)
-    families = _families(session, today)
+    families = _families(session)
     weeks = session.attendance.calendar().school_weeks_before(today, max(_WEEKS_AGO))
 
     record_ids = []
@@ -56,7 +56,7 @@ def seed_demo_reviews(workspace: Workspace, vault: Vault, clock: Clock) -> list[
     return record_ids
 
 
-def _families(session, today: dt.date) -> list[list[str]]:
+def _families(session) -> list[list[str]]:
     """Return families of persistently absent pupils who are not on today's clinic day."""
     rows = session.attendance.rows()
     siblings = {pupil_id for group in sibling_groups({row.id: row.pupil for row in rows}) for pupil_id in group}

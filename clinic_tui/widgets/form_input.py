@@ -1,8 +1,8 @@
 """A one-line text field that repaints itself as the officer types, without laying out the screen again.
 
-Textual 8.2.8's Input stores the width of its text as its virtual size,
-and the virtual size of every widget is a layout property, so each key
-that changes the length of the text lays out the whole screen at the next
+Textual 8.2.8's Input stores the width of its text as its virtual size.
+The virtual size of every widget is a layout property, so each key that
+changes the length of the text lays out the whole screen at the next
 frame. Once the text is wider than the field, each key also moves the
 Input's hidden horizontal scroll bar, and refreshing a widget that is not
 on screen makes the next frame rebuild the map of every widget. On a

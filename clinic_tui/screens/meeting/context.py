@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 
 from clinic_tui.domain.attendees import PlannedAttendee
 from clinic_tui.domain.pupil import Pupil
@@ -20,12 +21,7 @@ log = logging.getLogger(__name__)
 
 def meeting_context(session: Session, clock: Clock, record: BaseRecord, day_id: str | None) -> MeetingContext:
     """Return the context for the steps of ``record``, which belongs to the clinic day ``day_id`` if any."""
-    attendance_since = None
-    if isinstance(record, ReviewRecord):
-
-        def attendance_since() -> tuple[dt.date, AttendanceChange] | None:
-            return _attendance_since(session, clock, record)
-
+    attendance_since = partial(_attendance_since, session, clock, record) if isinstance(record, ReviewRecord) else None
     return MeetingContext(
         record, _pupils(session, record), clock.now, _planned_attendees(session, record, day_id), attendance_since
     )
